@@ -1,0 +1,40 @@
+"""`seed_demo`: the one entry point that builds the demo province, module by module."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from orgunits import demo as org_demo
+
+
+class Command(BaseCommand):
+    help = "Tạo (hoặc bổ sung) dữ liệu trình diễn tỉnh Quảng Ngãi; chạy lại không thay đổi gì."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--staff", type=int, default=300, help="Số cán bộ (mặc định 300).")
+        parser.add_argument("--quiet-logins", action="store_true", help="Không in tài khoản mẫu.")
+
+    def handle(self, *args, staff: int, quiet_logins: bool, **options):
+        if staff < 0:
+            raise CommandError("--staff phải là số không âm.")
+        started = time.monotonic()
+        result = org_demo.seed(staff=staff)
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            f"Đơn vị: {result['units']}; cán bộ thêm mới: {result['people_added']} "
+            f"({elapsed:.1f} giây)."
+        )
+        if settings.DEMO_MODE and not quiet_logins:
+            self._print_logins(result["accounts"])
+
+    def _print_logins(self, accounts) -> None:
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(f"Tài khoản trình diễn (mật khẩu chung: {org_demo.DEMO_PASSWORD})")
+        )
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<14} {account.role_label}")
+        self.stdout.write(
+            "  qng000001…     mọi cán bộ được tạo tự động (tên đăng nhập = mã HRMIS viết thường)"
+        )
