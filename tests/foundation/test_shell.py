@@ -46,6 +46,13 @@ def test_english_is_available_when_chosen(client_for, head_a):
     assert "Hello" in html
 
 
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client_for, head_a):
+    client = client_for(head_a)
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+    assert "Xin chào" in html
+
+
 def test_unknown_page_answers_404_in_vietnamese(client_for, head_a):
     response = client_for(head_a).get("/khong-ton-tai/")
     assert response.status_code == 404
