@@ -30,7 +30,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def record(
+def build(
     *,
     by,
     action: str,
@@ -40,7 +40,8 @@ def record(
     on_behalf_of=None,
     unit_path: str = "",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """An unsaved event, for services that write many at once with `bulk_record`."""
+    return AuditEvent(
         actor=by if getattr(by, "pk", None) else None,
         on_behalf_of=on_behalf_of,
         action=action,
@@ -49,11 +50,22 @@ def record(
         object_repr=str(obj)[:255],
         unit_path=unit_path,
         changes={
-            k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
-            for k, v in (changes or {}).items()
+            key: [_plain(x) for x in value] if isinstance(value, list) else _plain(value)
+            for key, value in (changes or {}).items()
         },
         reason=reason,
     )
+
+
+def record(**kwargs) -> AuditEvent:
+    """Write one audit event; call inside the service's transaction. See `build` for arguments."""
+    event = build(**kwargs)
+    event.save()
+    return event
+
+
+def bulk_record(events: list[AuditEvent]) -> None:
+    AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

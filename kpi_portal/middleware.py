@@ -2,7 +2,7 @@ from django.conf import settings
 
 
 class VietnameseFirstMiddleware:
-    """Ignore the browser's Accept-Language: the interface is Vietnamese unless a user picks English.
+    """Ignore the browser's Accept-Language: Vietnamese unless the user picks English.
 
     Many office PCs run an English browser; the language switcher's cookie still wins.
     """
