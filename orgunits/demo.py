@@ -580,17 +580,25 @@ def _leaf_departments(spec: UnitSpec) -> list[UnitSpec]:
     return found
 
 
+FOCUS_WEIGHT = {"QNG-SYT": 10}
+
+
 def slots(root: UnitSpec) -> Iterator[Slot]:
     """An endless, fixed sequence of posts; person i always takes post i, whatever --staff is.
 
     Each round visits every top unit: round 0 gives it a head, round 3 a deputy, the others a
-    staff member in one of its departments in turn; a department's third member becomes its
-    head and its eighth its deputy.
+    staff member in one of its departments in turn (Sở Y tế, where the demo accounts work, gets
+    ten a round so its groups are big enough for the "xuất sắc" quota to matter); a
+    department's third member becomes its head and its eighth its deputy.
     """
     tops = _top_units(root)
     rng = random.Random(335)
     rng.shuffle(tops)
     departments = {top.code: _leaf_departments(top) or [top] for top in tops}
+    own_departments = {
+        top.code: [d for d in top.children if d.kind == UnitKind.DEPARTMENT] or [top]
+        for top in tops
+    }
     placed: dict[str, int] = {}
     turn: dict[str, int] = {}
     round_ = 0
@@ -598,10 +606,13 @@ def slots(root: UnitSpec) -> Iterator[Slot]:
         for top in tops:
             if round_ == 0:
                 yield Slot(top.code, AssignmentRole.HEAD)
-            elif round_ == 3:
+                continue
+            if round_ == 3:
                 yield Slot(top.code, AssignmentRole.DEPUTY)
-            else:
-                depts = departments[top.code]
+                continue
+            for extra in range(FOCUS_WEIGHT.get(top.code, 1)):
+                # The focus agency's extra people sit in its own departments, where it decides.
+                depts = own_departments[top.code] if extra else departments[top.code]
                 dept = depts[turn.get(top.code, 0) % len(depts)]
                 turn[top.code] = turn.get(top.code, 0) + 1
                 count = placed.get(dept.code, 0)

@@ -35,6 +35,15 @@ def can_manage_unit(user: User, unit: OrgUnit | None = None, on: date | None = N
     return roles.has_role(user, on, Role.SECTOR_ADMIN, unit)
 
 
+def can_manage_person(user: User, person: Person, on: date | None = None) -> bool:
+    """Edit, transfer or deactivate a person: whoever manages the unit they (last) worked in."""
+    on = _today(on)
+    current = person.primary_assignment_on(on) or (
+        person.assignments.select_related("unit").order_by("-start").first()
+    )
+    return current is not None and can_manage_unit(user, current.unit, on)
+
+
 def can_grant_roles(user: User, on: date | None = None) -> bool:
     return is_system_admin(user, on)
 

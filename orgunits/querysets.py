@@ -29,7 +29,13 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _prefix_q(paths: tuple[str, ...], field: str = "path") -> Q:
+def ancestor_paths(path: str, steplen: int = 4, include_self: bool = True) -> list[str]:
+    """Materialized paths of a node's ancestors, root first."""
+    end = len(path) + 1 if include_self else len(path)
+    return [path[:i] for i in range(steplen, end, steplen)]
+
+
+def prefix_q(paths: tuple[str, ...], field: str = "path") -> Q:
     if paths == ALL:
         return Q()
     if not paths:
@@ -62,7 +68,7 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
             return self.none()
         paths = scope_paths(user, on)
         own = Q(pk__in=_own_unit_ids(user, on or today()))
-        return self.filter(_prefix_q(paths) | own) if paths != ALL else self
+        return self.filter(prefix_q(paths) | own) if paths != ALL else self
 
     def under(self, unit, include_self: bool = True) -> OrgUnitQuerySet:
         query = Q(path__startswith=unit.path)
@@ -105,7 +111,7 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(query)
 
     def in_subtree(self, paths: tuple[str, ...]) -> AssignmentQuerySet:
-        return self.filter(_prefix_q(paths, "unit__path"))
+        return self.filter(prefix_q(paths, "unit__path"))
 
 
 class PersonQuerySet(models.QuerySet):

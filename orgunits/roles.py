@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 
 from .models import Assignment, AssignmentRole, Delegation, OrgUnit, Role, RoleGrant, User
+from .querysets import ancestor_paths
 
 LEADER_ROLES = (AssignmentRole.HEAD, AssignmentRole.DEPUTY)
 
@@ -72,5 +72,34 @@ def has_role(user: User, on: date, role: str, unit: OrgUnit | None = None) -> bo
     grants = _grants(user, on).filter(role=role)
     if unit is None:
         return grants.exists()
-    ancestors = [unit.path[:i] for i in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)]
-    return grants.filter(Q(unit__path__in=ancestors)).exists()
+    return grants.filter(unit__path__in=ancestor_paths(unit.path, OrgUnit.steplen)).exists()
+
+
+RANK = {AssignmentRole.HEAD: 2, AssignmentRole.DEPUTY: 1}
+
+
+def rank(role: str) -> int:
+    return RANK.get(role, 0)
+
+
+def approval_scopes(user: User, on: date) -> list[tuple[str, int, str | None]]:
+    """(unit path, rank, acting-for username) triples from which the user approves work.
+
+    Below the unit everyone is covered; inside the unit itself only people of lower rank, so a
+    head's own work goes up to the leaders of the unit above. A delegate acts with the rank
+    of the head who lent the rights, and never over that head.
+    """
+    scopes = [
+        (path, rank(role), None)
+        for path, role in leader_assignments(user, on).values_list("unit__path", "role")
+    ]
+    scopes += [
+        (d.unit.path, RANK[AssignmentRole.HEAD], d.delegator.user.username)
+        for d in delegations_to(user, on).select_related("delegator__user")
+    ]
+    return scopes
+
+
+def scope_covers(scope: tuple[str, int, str | None], unit_path: str, author_role: str) -> bool:
+    path, own_rank, _acting_for = scope
+    return unit_path.startswith(path) and (unit_path != path or rank(author_role) < own_rank)

@@ -112,8 +112,8 @@ def unit_move(*, unit: OrgUnit, new_parent: OrgUnit, by: User, reason: str = "")
         raise ValidationError(
             _("Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó.")
         )
-    old_parent = unit.get_parent()
-    unit.move(new_parent, pos="last-child")
+    old_parent = OrgUnit.objects.get_parent(unit)
+    OrgUnit.objects.move(unit, new_parent, pos="last-child")
     unit.refresh_from_db()
     audit.record(
         by=by,
@@ -399,8 +399,10 @@ def role_revoke(
 ) -> RoleGrant:
     """End a grant (the day before `on`); the row stays as a record of who could do what."""
     on = on or timezone.localdate()
-    end = max(grant.valid_from, on - timedelta(days=1))
     old = grant.valid_to
+    end = max(grant.valid_from, on - timedelta(days=1))
+    if old is not None and old < end:
+        raise ValidationError(_("Quyền này đã hết hiệu lực trước ngày thu hồi."))
     grant.valid_to = end
     grant.save(update_fields=["valid_to"])
     audit.record(
