@@ -153,7 +153,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     # 00:05 every day: open periods whose start has come and move states at their deadlines.
     "advance-periods": {
-        "task": "kpi_portal.tasks.heartbeat",
+        "task": "evaluations.tasks.periods_tick",
         "schedule": crontab(minute=5, hour=0),
     },
 }

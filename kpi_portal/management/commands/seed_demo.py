@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog import demo as catalog_demo
+from evaluations import demo as evaluations_demo
 from orgunits import demo as org_demo
 
 
@@ -20,6 +22,19 @@ class Command(BaseCommand):
             raise CommandError("--staff phải là số không âm.")
         started = time.monotonic()
         result = org_demo.seed(staff=staff)
+        catalog = catalog_demo.seed(catalog_demo.demo_units())
+        self.stdout.write(
+            f"Danh mục: {catalog['products']} sản phẩm, {catalog['quotas']} định mức, "
+            f"{catalog['criteria_sets']} bộ tiêu chí."
+        )
+        work = evaluations_demo.seed()
+        self.stdout.write(
+            f"Nhật ký công việc: {work['plan_items']} nhiệm vụ, {work['entries']} sản phẩm."
+        )
+        rated = evaluations_demo.seed_evaluations()
+        self.stdout.write(
+            f"Phiếu đánh giá: {rated['opened']} mở mới, {rated['decided']} đã quyết định, công bố."
+        )
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Đơn vị: {result['units']}; cán bộ thêm mới: {result['people_added']} "

@@ -1,0 +1,1 @@
+"""Background work of the catalog: none yet; imports are small enough to run in the request."""

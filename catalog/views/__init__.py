@@ -1,0 +1,72 @@
+"""Catalog screens, one module per area; re-exported so urls.py names them in one place."""
+
+from .conversions import (
+    conversion_rule_create,
+    conversion_rule_delete,
+    conversion_rule_update,
+    conversion_table_create,
+    conversion_table_detail,
+    conversion_table_list,
+    conversion_table_update,
+)
+from .criteria import (
+    criteria_lookup,
+    criteria_set_create,
+    criteria_set_detail,
+    criteria_set_diff,
+    criteria_set_list,
+    criteria_set_update,
+    version_detail,
+    version_discard,
+    version_edit,
+    version_export,
+    version_import,
+    version_new_draft,
+    version_publish,
+    version_retire,
+)
+from .products import (
+    product_bulk_coefficients,
+    product_create,
+    product_detail,
+    product_list,
+    product_retire,
+    product_update,
+)
+from .quotas import quota_create, quota_list, quota_update
+from .transfer import catalog_export, catalog_import
+
+__all__ = [
+    "catalog_export",
+    "catalog_import",
+    "conversion_rule_create",
+    "conversion_rule_delete",
+    "conversion_rule_update",
+    "conversion_table_create",
+    "conversion_table_detail",
+    "conversion_table_list",
+    "conversion_table_update",
+    "criteria_lookup",
+    "criteria_set_create",
+    "criteria_set_detail",
+    "criteria_set_diff",
+    "criteria_set_list",
+    "criteria_set_update",
+    "product_bulk_coefficients",
+    "product_create",
+    "product_detail",
+    "product_list",
+    "product_retire",
+    "product_update",
+    "quota_create",
+    "quota_list",
+    "quota_update",
+    "version_detail",
+    "version_discard",
+    "version_edit",
+    "version_export",
+    "version_import",
+    "version_new_draft",
+    "version_publish",
+    "version_retire",
+]

@@ -1,0 +1,129 @@
+"""Hàng chờ phê duyệt: submitted entries of the people a leader (or delegate) reviews."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgunits import roles
+
+from .. import permissions, services
+from ..filters import ReviewQueueFilter
+from ..forms import ReviewForm
+from ..models import EntryStatus, Period, WorkEntry
+from .common import (
+    acting_head,
+    add_errors,
+    done,
+    get_entry_for_user,
+    require,
+    safe_next,
+    scope_units,
+)
+
+PAGE_SIZE = 50
+
+
+@login_required
+def review_queue(request):
+    user = request.user
+    require(permissions.can_review(user))
+    today = timezone.localdate()
+    queue = (
+        WorkEntry.objects.review_queue(user, today)
+        .select_related("person", "unit", "product", "period", "plan_item")
+        .order_by("submitted_at", "pk")
+    )
+    filterset = ReviewQueueFilter(
+        request.GET or None,
+        queryset=queue,
+        units=scope_units(user, today),
+        periods=Period.objects.filter(state__in=services.REVIEWABLE_STATES),
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "acting_for": roles.delegations_to(user, today),
+        "here": request.get_full_path(),
+    }
+    template = (
+        "evaluations/partials/_review_rows.html"
+        if request.htmx
+        else "evaluations/review_queue.html"
+    )
+    return render(request, template, context)
+
+
+def _entry_ids(values: list[str]) -> list[int]:
+    return sorted({int(v) for v in values if v.isdigit()})
+
+
+@login_required
+@require_POST
+def review_bulk_approve(request):
+    user = request.user
+    back = safe_next(request, reverse("evaluations:review_queue"))
+    ids = _entry_ids(request.POST.getlist("entries"))
+    if not ids:
+        messages.error(request, _("Hãy đánh dấu ít nhất một sản phẩm để phê duyệt."))
+        return done(request, back)
+    if WorkEntry.objects.visible_to(user).filter(pk__in=ids).count() != len(ids):
+        raise Http404
+    try:
+        count = services.entries_bulk_approve(by=user, entry_ids=ids)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã phê duyệt %(c)s sản phẩm.") % {"c": count})
+    return done(request, back)
+
+
+@login_required
+def entry_review(request, pk: int):
+    """One entry's review: a page, or the queue's modal when asked by HTMX."""
+    user = request.user
+    entry = get_entry_for_user(user, pk)
+    if entry.status == EntryStatus.SUBMITTED:
+        require(permissions.can_review_entry(user, entry))
+    form = ReviewForm(request.POST or None, entry=entry)
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_review(
+                by=user,
+                entry=entry,
+                review=form.review(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ConflictError as error:
+            conflict = " ".join(error.messages)
+            entry = get_entry_for_user(user, pk)
+            form = ReviewForm(entry=entry)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu kết quả phê duyệt “%(p)s”.") % {"p": entry.product})
+            return done(request, safe_next(request, reverse("evaluations:review_queue")))
+    context = {
+        "entry": entry,
+        "form": form,
+        "conflict": conflict,
+        "can_review": permissions.can_review_entry(user, entry),
+        "acting_head": acting_head(user, entry),
+        "next": safe_next(request, reverse("evaluations:review_queue")),
+    }
+    template = (
+        "evaluations/partials/_review_panel.html"
+        if request.htmx
+        else "evaluations/entry_review.html"
+    )
+    return render(request, template, context)
