@@ -59,6 +59,7 @@ def test_password_reset_mails_a_one_time_link_that_sets_a_new_password(client, s
     staff_a.save()
     client.post(reverse("accounts:password_reset"), {"email": "staff_a@example.gov.vn"})
     assert len(mail.outbox) == 1
+    assert "tài khoản staff_a trên Phần mềm KPI" in mail.outbox[0].body
     link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     new = "Mat-khau-moi-2026-rat-dai"
