@@ -454,13 +454,7 @@ def quota_status(
     for group_id, members in groups.items():
         rules = tasklines.rules_of(members[0].criteria_version)
         quota_members = [
-            scoring.QuotaMember(
-                id=e.pk,
-                total=e.total,
-                rating=scoring.Rating.HTT
-                if e.pk in downgrades
-                else scoring.Rating(e.computed_rating or "CHUA_XEP_LOAI"),
-            )
+            scoring.QuotaMember(id=e.pk, total=e.total, rating=_quota_rating(e, downgrades))
             for e in members
         ]
         name = (
@@ -472,6 +466,15 @@ def quota_status(
             GroupQuota(group_id, name, scoring.check_quota(rules=rules, members=quota_members))
         )
     return status
+
+
+def _quota_rating(evaluation: Evaluation, downgrades: dict[int, str]) -> scoring.Rating:
+    """Decided people count with their decided rating (a downgrade stays a downgrade)."""
+    if evaluation.pk in downgrades:
+        return scoring.Rating.HTT
+    if evaluation.is_decided and evaluation.rating:
+        return scoring.Rating(evaluation.rating)
+    return scoring.Rating(evaluation.computed_rating or "CHUA_XEP_LOAI")
 
 
 def decision_queue(deciding_unit: OrgUnit, period: Period):

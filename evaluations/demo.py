@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from catalog.models import Product
@@ -202,7 +203,7 @@ def _points(rng) -> list[str]:
 
 
 @transaction.atomic
-def seed_evaluations(today: date | None = None) -> dict[str, int]:
+def seed_evaluations(today: date | None = None, with_appeal: bool = True) -> dict[str, int]:
     """Last month decided and published (quota resolved, one appeal), this month self-assessing."""
     from . import assessment
     from .models import Appeal, DecisionVersion, Evaluation, EvaluationRole, EvaluationState, Rating
@@ -213,8 +214,12 @@ def seed_evaluations(today: date | None = None) -> dict[str, int]:
     counts["opened"] += assessment.evaluations_open(period=previous)
     counts["opened"] += assessment.evaluations_open(period=current)
     fallback = User.objects.filter(username=DEMO_DECIDER_FALLBACK).first()
+    # Only people with demo work are assessed: beyond the worked sample they stay undecided.
+    worked = PlanItem.objects.filter(period=previous, person=OuterRef("person"))
     pending = list(
-        Evaluation.objects.filter(period=previous, state=EvaluationState.DRAFT).select_related(
+        Evaluation.objects.filter(
+            Exists(worked), period=previous, state=EvaluationState.DRAFT
+        ).select_related(
             "person__user", "unit", "deciding_unit", "period", "criteria_version", "position_group"
         )
     )
@@ -307,7 +312,8 @@ def seed_evaluations(today: date | None = None) -> dict[str, int]:
     appellant = Evaluation.objects.filter(
         period=previous, person__user__username="chuyenvien"
     ).first()
-    if appellant and not appellant.appeals.exists():
+    # Older months seeded as dashboard history (reports.demo) pass with_appeal=False.
+    if with_appeal and appellant and not appellant.appeals.exists():
         Appeal.objects.create(
             evaluation=appellant,
             text="Đề nghị xem xét lại điểm chất lượng: hai hồ sơ bị "

@@ -1,14 +1,27 @@
-"""What a user may do with periods, plans and work entries."""
+"""What a user may do with periods, plans, work entries, evaluations and appeals."""
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from orgunits import permissions as org_permissions
 from orgunits import roles
-from orgunits.models import Person, User
+from orgunits.models import Assignment, AssignmentRole, OrgUnit, Person, Role, User
+from orgunits.querysets import ALL, scope_paths
 
-from .models import EntryStatus, Period, PeriodState, WorkEntry
+from . import assessment
+from .models import (
+    Appeal,
+    AppealAttachment,
+    AppealStatus,
+    EntryStatus,
+    Evaluation,
+    EvaluationState,
+    Period,
+    PeriodState,
+    WorkEntry,
+)
 
 
 def can_log_work(user: User) -> bool:
@@ -55,3 +68,144 @@ def can_download_evidence(user: User, entry: WorkEntry) -> bool:
 
 def can_change_period(user: User, period: Period) -> bool:
     return can_manage_periods(user) and period.state != PeriodState.LOCKED
+
+
+# ---- phiếu đánh giá, quyết định, khiếu nại (issue 6) -------------------------------------------
+
+
+def _oversees(user: User, evaluation: Evaluation) -> bool:
+    return Evaluation.objects.visible_to(user).filter(pk=evaluation.pk).exists()
+
+
+def can_see_breakdown(user: User, evaluation: Evaluation) -> bool:
+    """The person and those who oversee their unit see every point; colleagues only the grade."""
+    if not user.is_authenticated:
+        return False
+    return evaluation.person.user_id == user.pk or _oversees(user, evaluation)
+
+
+def can_see_decision(user: User, evaluation: Evaluation) -> bool:
+    """The decided rating: the chain from the decision on, the person from publication on."""
+    if evaluation.state == EvaluationState.PUBLISHED:
+        return can_see_breakdown(user, evaluation)
+    return (
+        evaluation.state == EvaluationState.DECIDED
+        and evaluation.person.user_id != user.pk
+        and can_see_breakdown(user, evaluation)
+    )
+
+
+def _period_open(evaluation: Evaluation) -> bool:
+    return evaluation.period.state != PeriodState.LOCKED
+
+
+def can_self_assess(user: User, evaluation: Evaluation) -> bool:
+    return (
+        user.is_authenticated
+        and evaluation.person.user_id == user.pk
+        and evaluation.state in (EvaluationState.DRAFT, EvaluationState.SELF_ASSESSED)
+        and _period_open(evaluation)
+    )
+
+
+def can_head_assess(user: User, evaluation: Evaluation) -> bool:
+    """A leader (or live delegate) above the person, once the person has self-assessed."""
+    return (
+        user.is_authenticated
+        and evaluation.state in (EvaluationState.SELF_ASSESSED, EvaluationState.HEAD_ASSESSED)
+        and _period_open(evaluation)
+        and assessment.can_assess(user, evaluation)
+    )
+
+
+def can_return_evaluation(user: User, evaluation: Evaluation) -> bool:
+    return can_head_assess(user, evaluation)
+
+
+def can_hr_check_any(user: User) -> bool:
+    return user.is_authenticated and roles.has_role(user, timezone.localdate(), Role.HR_OFFICER)
+
+
+def can_hr_check_evaluation(user: User, evaluation: Evaluation) -> bool:
+    return (
+        user.is_authenticated
+        and evaluation.state == EvaluationState.HEAD_ASSESSED
+        and _period_open(evaluation)
+        and assessment.can_hr_check(user, evaluation)
+    )
+
+
+def deciding_units_for(user: User) -> QuerySet[OrgUnit]:
+    """Agencies, communes and public-service units whose results the user decides."""
+    if not user.is_authenticated:
+        return OrgUnit.objects.none()
+    query = Q(pk__in=[])
+    for path, rank, _acting in roles.approval_scopes(user, timezone.localdate()):
+        # Only a head (or a head's delegate) decides for the unit they lead itself.
+        query |= Q(path__startswith=path) & ~Q(path=path)
+        if rank >= roles.RANK[AssignmentRole.HEAD]:
+            query |= Q(path=path)
+    return OrgUnit.objects.filter(query, kind__in=assessment.DECIDING_KINDS)
+
+
+def is_decider(user: User) -> bool:
+    return deciding_units_for(user).exists()
+
+
+def can_decide_for(user: User, unit: OrgUnit) -> bool:
+    return (
+        user.is_authenticated
+        and unit.kind in assessment.DECIDING_KINDS
+        and assessment.can_decide(user, unit)
+    )
+
+
+def can_view_unit_results(user: User, unit: OrgUnit, period: Period) -> bool:
+    """Colleagues of the unit (in the period or today) and whoever oversees it."""
+    if not user.is_authenticated:
+        return False
+    paths = scope_paths(user)
+    if paths == ALL or any(unit.path.startswith(p) for p in paths):
+        return True
+    if Evaluation.objects.filter(period=period, unit=unit, person__user=user).exists():
+        return True
+    return (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(person__user=user, unit=unit)
+        .exists()
+    )
+
+
+def can_file_appeal(user: User, evaluation: Evaluation) -> bool:
+    """The person, once published, within the working-day limit, with no appeal pending."""
+    if not user.is_authenticated or evaluation.person.user_id != user.pk:
+        return False
+    deadline = assessment.appeal_deadline(evaluation)
+    return (
+        evaluation.state == EvaluationState.PUBLISHED
+        and deadline is not None
+        and timezone.localdate() <= deadline
+        and not evaluation.appeals.filter(status=AppealStatus.OPEN).exists()
+    )
+
+
+def can_resolve_appeal(user: User, appeal: Appeal) -> bool:
+    return (
+        user.is_authenticated
+        and appeal.status == AppealStatus.OPEN
+        and assessment.can_decide(user, appeal.evaluation.deciding_unit)
+    )
+
+
+def can_download_appeal_attachment(user: User, attachment: AppealAttachment) -> bool:
+    return can_see_breakdown(user, attachment.appeal.evaluation)
+
+
+def can_assess_collective(user: User, unit: OrgUnit) -> bool:
+    """The superior body: whoever decides for the unit's parent, or a system administrator."""
+    if not user.is_authenticated or unit.kind not in assessment.DECIDING_KINDS:
+        return False
+    if org_permissions.is_system_admin(user):
+        return True
+    parent = OrgUnit.objects.get_parent(unit)
+    return parent is not None and assessment.can_decide(user, parent)

@@ -1,6 +1,11 @@
 from django.urls import path
 
 from . import views
+from .views import annual as annual_views
+from .views import appeals as appeal_views
+from .views import assessment as assessment_views
+from .views import calculator as calculator_views
+from .views import decisions as decision_views
 
 app_name = "evaluations"
 
@@ -37,4 +42,73 @@ urlpatterns = [
     path("ky-danh-gia/<int:pk>/chuyen-buoc/", views.period_advance, name="period_advance"),
     path("ky-danh-gia/<int:pk>/mo-lai/", views.period_reopen, name="period_reopen"),
     path("ky-danh-gia/quy-dinh/<slug:bloc>/", views.policy_edit, name="policy_edit"),
+    # Phiếu đánh giá, quyết định, công bố, khiếu nại, năm (issue 6).
+    path("danh-gia/", assessment_views.evaluation_current, name="evaluation_current"),
+    path("danh-gia/<int:pk>/", assessment_views.evaluation_detail, name="evaluation_detail"),
+    path(
+        "danh-gia/<int:pk>/tu-danh-gia/",
+        assessment_views.evaluation_self_assess,
+        name="evaluation_self_assess",
+    ),
+    path(
+        "danh-gia/<int:pk>/xem-truoc/",
+        assessment_views.evaluation_preview,
+        name="evaluation_preview",
+    ),
+    path(
+        "danh-gia/<int:pk>/thu-truong/",
+        assessment_views.evaluation_head_assess,
+        name="evaluation_head_assess",
+    ),
+    path(
+        "danh-gia/<int:pk>/tra-lai/", assessment_views.evaluation_return, name="evaluation_return"
+    ),
+    path(
+        "danh-gia/<int:pk>/tham-dinh/",
+        assessment_views.evaluation_hr_check,
+        name="evaluation_hr_check",
+    ),
+    path("danh-gia/<int:pk>/khieu-nai/", appeal_views.appeal_file, name="appeal_file"),
+    path("danh-gia/don-vi/", assessment_views.team_evaluations, name="team_evaluations"),
+    path("danh-gia/tham-dinh/", assessment_views.hr_queue, name="hr_queue"),
+    path("danh-gia/quyet-dinh/", decision_views.decision_list, name="decision_list"),
+    path(
+        "danh-gia/quyet-dinh/<int:period_pk>/<int:unit_pk>/",
+        decision_views.decision_detail,
+        name="decision_detail",
+    ),
+    path(
+        "danh-gia/quyet-dinh/<int:period_pk>/<int:unit_pk>/cong-bo/",
+        decision_views.decision_publish,
+        name="decision_publish",
+    ),
+    path(
+        "danh-gia/ket-qua/<int:period_pk>/<int:unit_pk>/",
+        assessment_views.unit_results,
+        name="unit_results",
+    ),
+    path("danh-gia/khieu-nai/", appeal_views.appeal_list, name="appeal_list"),
+    path("danh-gia/khieu-nai/<int:pk>/", appeal_views.appeal_detail, name="appeal_detail"),
+    path(
+        "danh-gia/khieu-nai/tep/<int:pk>/",
+        appeal_views.appeal_attachment,
+        name="appeal_attachment",
+    ),
+    path("danh-gia/tinh-thu/", calculator_views.calculator, name="calculator"),
+    path("danh-gia/nam/<int:year>/", annual_views.annual, name="annual"),
+    path(
+        "danh-gia/nam/<int:year>/<int:unit_pk>/tinh/",
+        annual_views.annual_compute,
+        name="annual_compute",
+    ),
+    path(
+        "danh-gia/nam/<int:year>/<int:unit_pk>/quyet-dinh/",
+        annual_views.annual_decide,
+        name="annual_decide",
+    ),
+    path(
+        "danh-gia/nam/<int:year>/tap-the/<int:unit_pk>/",
+        annual_views.collective,
+        name="collective",
+    ),
 ]

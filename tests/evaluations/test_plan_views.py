@@ -117,6 +117,7 @@ def test_team_plan_shows_items_totals_and_quota(as_user, plan_item, period, quot
 
 def test_team_plan_queries_do_not_grow_with_people(as_user, period, products, quota, head_a):
     client = as_user("head_a")
+    client.get(_team(period))  # warm up: one-time lookups (content types, 2FA) on first request
     with CaptureQueriesContext(connection) as few:
         client.get(_team(period))
     for person in Person.objects.filter(user__username__in=["staff_a", "staff_a2", "deputy_a"]):
