@@ -9,6 +9,8 @@ TEST_DATABASE_URL ?= postgres://app:app@127.0.0.1:5432/kpi_portal
 TEST_ENV := DJANGO_SETTINGS_MODULE=kpi_portal.settings.test DATABASE_URL=$(TEST_DATABASE_URL)
 PYTEST_WORKERS ?= 2
 STAFF ?= 300
+SCALE ?= 5000
+MONTHS ?= 3
 
 .PHONY: help install messages run test lint fmt check-compose worker beat shell seed bench
 
@@ -72,3 +74,9 @@ beat: install
 
 shell: install
 	$(PY) manage.py shell
+
+# Province-scale benchmarks in their own database kpi_bench_$(SCALE), created and seeded when
+# missing; results in bench/results/. Not part of `make test`.
+bench: install
+	pg_isready -h 127.0.0.1 -q || bash scripts/ensure_services.sh
+	$(PY) -m bench --scale $(SCALE) --months $(MONTHS)
