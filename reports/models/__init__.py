@@ -1,0 +1,8 @@
+from .exports import *  # noqa: F403
+from .exports import __all__ as _exports
+from .pilot import *  # noqa: F403
+from .pilot import __all__ as _pilot
+from .rollups import *  # noqa: F403
+from .rollups import __all__ as _rollups
+
+__all__ = [*_rollups, *_exports, *_pilot]

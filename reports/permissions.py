@@ -1,0 +1,129 @@
+"""What a user may do with dashboards and exports, as predicates; templates receive the booleans."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from orgunits import roles
+from orgunits.models import OrgUnit, Role, User
+from orgunits.querysets import ALL, prefix_q, scope_paths
+
+# ---- exports (báo cáo của tôi) --------------------------------------------------------------
+
+
+def exportable_units(user: User):
+    """Units whose reports the user may export: the subtrees they oversee, not merely work in."""
+    if not user.is_authenticated:
+        return OrgUnit.objects.none()
+    paths = scope_paths(user)
+    units = OrgUnit.objects.all() if paths == ALL else OrgUnit.objects.filter(prefix_q(paths))
+    return units.order_by("path")
+
+
+def can_export_unit(user: User, unit: OrgUnit) -> bool:
+    """A unit-wide report shows every colleague's scores, so it needs oversight of the unit."""
+    if not user.is_authenticated:
+        return False
+    paths = scope_paths(user)
+    return paths == ALL or any(unit.path.startswith(path) for path in paths)
+
+
+def can_export_units(user: User) -> bool:
+    return user.is_authenticated and scope_paths(user) != ()
+
+
+def can_request_exports(user: User) -> bool:
+    """Overseers export their units; anyone with a staff record exports their own papers."""
+    return user.is_authenticated and (can_export_units(user) or hasattr(user, "person"))
+
+
+def _owns_or_administers(user: User, export) -> bool:
+    if not user.is_authenticated:
+        return False
+    return export.requested_by_id == user.pk or roles.is_system_admin(user, timezone.localdate())
+
+
+def can_download_export(user: User, export) -> bool:
+    """Only the requester (or a system administrator), only a finished, unexpired file."""
+    return (
+        export.is_done
+        and bool(export.file)
+        and not export.is_expired()
+        and _owns_or_administers(user, export)
+    )
+
+
+def can_retry_export(user: User, export) -> bool:
+    return export.is_failed and _owns_or_administers(user, export)
+
+
+# ---- dashboards (rollups) -------------------------------------------------------------------
+
+
+def dashboard_paths(user: User, on=None) -> tuple[str, ...]:
+    """Subtrees whose province/bloc dashboards the user reads: all for system admins."""
+    if not user.is_authenticated:
+        return ()
+    on = on or timezone.localdate()
+    if roles.is_system_admin(user, on):
+        return ALL
+    return tuple(sorted(roles.granted_paths(user, on, (Role.ORG_DEPT_VIEWER,))))
+
+
+def can_view_province_dashboard(user: User, unit: OrgUnit | None = None, on=None) -> bool:
+    """Organization departments (Ban Tổ chức, Sở Nội vụ) on their bloc, and system admins."""
+    if not user.is_authenticated:
+        return False
+    on = on or timezone.localdate()
+    return roles.is_system_admin(user, on) or roles.has_role(user, on, Role.ORG_DEPT_VIEWER, unit)
+
+
+def covers(paths: tuple[str, ...], path: str) -> bool:
+    return paths == ALL or any(path.startswith(root) for root in paths)
+
+
+def can_view_team_dashboard(user: User, on=None) -> bool:
+    """Heads, deputies and live delegates see the progress of the units they lead."""
+    if not user.is_authenticated:
+        return False
+    return bool(roles.leader_paths(user, on or timezone.localdate()))
+
+
+def can_view_personal_dashboard(user: User) -> bool:
+    return user.is_authenticated and hasattr(user, "person")
+
+
+def person_dashboard_paths(user: User, on=None) -> tuple[str, ...]:
+    """Where the user may open someone's rollup history: dashboards' subtrees and led units."""
+    paths = dashboard_paths(user, on)
+    if paths == ALL:
+        return ALL
+    return paths + tuple(sorted(roles.leader_paths(user, on or timezone.localdate())))
+
+
+# ---- feedback and proposals (góp ý, kiến nghị) ----------------------------------------------
+
+
+def can_send_feedback(user: User) -> bool:
+    """Anyone signed in reports a difficulty or proposes a change."""
+    return user.is_authenticated
+
+
+def can_handle_feedback(user: User, item=None, on=None) -> bool:
+    """Sector admins answer what is routed to their reach; system admins answer everything."""
+    if not user.is_authenticated:
+        return False
+    on = on or timezone.localdate()
+    if item is None:
+        return roles.is_system_admin(user, on) or roles.has_role(user, on, Role.SECTOR_ADMIN)
+    from .models import Feedback
+
+    return Feedback.objects.handled_by(user, on).filter(pk=item.pk).exists()
+
+
+def can_view_feedback_register(user: User, on=None) -> bool:
+    """The register (sổ theo dõi) is for owners, organization departments and system admins."""
+    if not user.is_authenticated:
+        return False
+    on = on or timezone.localdate()
+    return can_handle_feedback(user, None, on) or roles.has_role(user, on, Role.ORG_DEPT_VIEWER)

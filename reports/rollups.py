@@ -1,0 +1,590 @@
+"""Rebuilding the rollups with set-based SQL (INSERT … SELECT … GROUP BY), never row by row.
+
+The SQL is plain enough for PostgreSQL and for the SQLite demo (`make run`): aggregates use
+FILTER and CASE, ancestors come from joining a short list of path lengths, and the only
+dialect-specific piece is reading a JSON key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Min, Q, When
+from django.utils import timezone
+
+from catalog.models import CriteriaSetVersion, Quota
+from evaluations import scoring, tasklines
+from evaluations.models import (
+    Evaluation,
+    EvaluationState,
+    Frequency,
+    Period,
+    PlanItem,
+    Rating,
+    WorkEntry,
+)
+from orgunits.models import Assignment, JobPosition, OrgUnit, Person
+
+from .models import PersonPeriodRollup, ScopeKind, UnitPeriodRollup
+
+RATED = tuple(str(r) for r in (Rating.HTXS, Rating.HTT, Rating.HT, Rating.KHT))
+WAITING_FOR_LEADERS = (
+    EvaluationState.SELF_ASSESSED,
+    EvaluationState.HEAD_ASSESSED,
+    EvaluationState.HR_CHECKED,
+)
+DECIDED = (EvaluationState.DECIDED, EvaluationState.PUBLISHED)
+# Rollup writers take this PostgreSQL advisory lock, so two refreshes never race on a row.
+LOCK_KEY = 74_250_001
+# A period's aggregation holds one hash entry per person (50,000 in a province): with the
+# default 4 MB it spills to disk and runs several times slower.
+WORK_MEM = "256MB"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A calendar month, quarter or year: the key of unit rollups."""
+
+    kind: str
+    year: int
+    number: int
+
+    @property
+    def code(self) -> str:
+        if self.kind == ScopeKind.MONTH:
+            return f"{self.year}-{self.number:02d}"
+        if self.kind == ScopeKind.QUARTER:
+            return f"{self.year}-Q{self.number}"
+        return str(self.year)
+
+    @classmethod
+    def parse(cls, code: str) -> Scope:
+        """`2026-10`, `2026-Q3` or `2026`; ValueError otherwise."""
+        code = code.strip().upper()
+        if code.isdigit() and len(code) == 4:
+            return cls(ScopeKind.YEAR, int(code), 0)
+        year, sep, rest = code.partition("-")
+        if not (sep and year.isdigit() and len(year) == 4):
+            raise ValueError(code)
+        if rest.startswith("Q") and rest[1:] in ("1", "2", "3", "4"):
+            return cls(ScopeKind.QUARTER, int(year), int(rest[1:]))
+        if rest.isdigit() and 1 <= int(rest) <= 12:
+            return cls(ScopeKind.MONTH, int(year), int(rest))
+        raise ValueError(code)
+
+    def periods(self):
+        """Evaluation periods whose figures this scope adds up."""
+        periods = Period.objects.filter(year=self.year)
+        if self.kind == ScopeKind.MONTH:
+            return periods.filter(kind=Frequency.MONTHLY, number=self.number)
+        if self.kind == ScopeKind.QUARTER:
+            months = range(3 * self.number - 2, 3 * self.number + 1)
+            return periods.filter(kind=Frequency.MONTHLY, number__in=months) | periods.filter(
+                kind=Frequency.QUARTERLY, number=self.number
+            )
+        return periods
+
+
+def scopes_of(period: Period) -> list[Scope]:
+    """The month (or quarter), quarter and year a period counts in."""
+    quarter = period.number if period.kind == Frequency.QUARTERLY else (period.number - 1) // 3 + 1
+    scopes = (
+        []
+        if period.kind == Frequency.QUARTERLY
+        else [Scope(ScopeKind.MONTH, period.year, period.number)]
+    )
+    return [
+        *scopes,
+        Scope(ScopeKind.QUARTER, period.year, quarter),
+        Scope(ScopeKind.YEAR, period.year, 0),
+    ]
+
+
+def reference_date(period: Period, today: date | None = None) -> date:
+    """Where people "are" for a period: its end once over, today while it runs (as when opened)."""
+    today = today or timezone.localdate()
+    return min(period.end, max(period.start, today))
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# ---- SQL -----------------------------------------------------------------------------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _json_number(column: str, key: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST({column} ->> '{key}' AS NUMERIC)"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def _in(name: str, values) -> tuple[str, dict]:
+    """An IN list with one named parameter per value (portable, unlike `= ANY`)."""
+    params = {f"{name}_{i}": value for i, value in enumerate(values)}
+    if not params:
+        return "(NULL)", {}
+    return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
+
+
+def _prepare() -> None:
+    """Serialize rollup writers and give the aggregation memory, for this transaction only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+    _jit(False)
+
+
+# JIT pays off over millions of entries, but the planner cannot estimate the joins of the
+# CTEs and the levels and would spend seconds compiling those: on for the first only.
+def _jit(enabled: bool) -> None:
+    """Turn PostgreSQL's JIT compilation on or off for the rest of the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', %s, true)", ["on" if enabled else "off"])
+
+
+def _execute(sql: str, params: dict) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+PERSON_COLUMNS = (
+    "person_id, period_id, unit_id, unit_path, deciding_unit_id, bloc, position_group_id, "
+    "evaluation_id, assigned_standard, done_standard, submitted_standard, quota_standard, "
+    "entries_approved, entries_submitted, entries_draft, entries_returned, late_submissions, "
+    "pending_approvals, flagged_entries, ratio_quantity, ratio_quality, ratio_timeliness, "
+    "general_score, task_score, total, computed_rating, rating, evaluation_state, "
+    "self_assessed_on_time, evaluation_overdue, updated_at"
+)
+
+
+ENTRIES_TABLE = "reports_rollup_entries"
+
+
+def _entries_sql(person_filter: bool) -> str:
+    """The period's work log added up per person, into a temporary table.
+
+    This is the heavy part (millions of entries in a province). As CREATE TABLE … AS it may
+    run in parallel, which INSERT … SELECT never does in PostgreSQL.
+    """
+    only = "AND e.person_id = %(person)s" if person_filter else ""
+    return f"""
+CREATE TEMPORARY TABLE {ENTRIES_TABLE} AS
+SELECT e.person_id,
+    COUNT(*) FILTER (WHERE e.status = 'approved') AS n_approved,
+    COUNT(*) FILTER (WHERE e.status = 'submitted') AS n_submitted,
+    COUNT(*) FILTER (WHERE e.status = 'draft') AS n_draft,
+    COUNT(*) FILTER (WHERE e.status = 'returned') AS n_returned,
+    SUM(COALESCE(e.approved_quantity, e.quantity) * e.coefficient)
+        FILTER (WHERE e.status = 'approved') AS done,
+    SUM(e.quantity * e.coefficient) FILTER (WHERE e.status = 'submitted') AS waiting,
+    COUNT(*) FILTER (WHERE e.status <> 'draft' AND e.submitted_at >= %(late_from)s) AS late,
+    COUNT(*) FILTER (WHERE e.status <> 'draft' AND e.flags <> '[]') AS flagged
+FROM {_table(WorkEntry)} e
+WHERE e.period_id = %(period)s {only}
+GROUP BY e.person_id
+"""  # noqa: S608
+
+
+def _write_people(period: Period, today: date, person_id: int | None = None) -> int:
+    """Insert the person rows of a period (or of one person in it); returns how many."""
+    params = _person_params(period, today, person_id)
+    filtered = person_id is not None
+    _execute(f"DROP TABLE IF EXISTS {ENTRIES_TABLE}", {})
+    _jit(not filtered)
+    _execute(_entries_sql(filtered), params)
+    _jit(False)
+    inserted = _execute(_person_sql(filtered), params)
+    _execute(f"DROP TABLE {ENTRIES_TABLE}", {})
+    return inserted
+
+
+def _person_sql(person_filter: bool) -> str:
+    entry, plan, evaluation = _table(WorkEntry), _table(PlanItem), _table(Evaluation)
+    # `ent` is the temporary table of `_entries_sql`, already limited to the period (and person).
+    assignment, person = _table(Assignment), _table(Person)
+    position, unit, quota = _table(JobPosition), _table(OrgUnit), _table(Quota)
+    only = "AND {alias}.person_id = %(person)s" if person_filter else ""
+    waiting = ", ".join(f"'{s}'" for s in WAITING_FOR_LEADERS)
+    decided = ", ".join(f"'{s}'" for s in DECIDED)
+    primary_on_ref = (
+        'a.is_primary = TRUE AND a.start <= %(ref)s AND (a."end" IS NULL OR a."end" >= %(ref)s)'
+    )
+    # Only table names and fixed codes are interpolated; every value is a query parameter.
+    return f"""
+WITH ent AS (SELECT * FROM {ENTRIES_TABLE}),
+plan AS (
+    SELECT p.person_id, SUM(p.quantity * p.coefficient) AS assigned
+    FROM {plan} p
+    WHERE p.period_id = %(period)s AND p.status = 'assigned' {only.format(alias="p")}
+    GROUP BY p.person_id
+),
+ev AS (
+    SELECT v.id, v.person_id, v.unit_id, v.deciding_unit_id, v.position_group_id, v.state,
+        v.total, v.general_score, v.task_score, v.computed_rating, v.rating, v.ratios,
+        v.self_assessed_at
+    FROM {evaluation} v WHERE v.period_id = %(period)s {only.format(alias="v")}
+),
+placed AS (
+    SELECT DISTINCT a.person_id FROM {assignment} a
+    JOIN {person} pp ON pp.id = a.person_id AND pp.is_active = TRUE
+    WHERE {primary_on_ref} {only.format(alias="a")}
+),
+who AS (
+    SELECT person_id FROM ent UNION SELECT person_id FROM plan
+    UNION SELECT person_id FROM ev UNION SELECT person_id FROM placed
+),
+base AS (
+    SELECT w.person_id, v.id AS evaluation_id, v.deciding_unit_id, v.state, v.total,
+        v.general_score, v.task_score, v.computed_rating, v.rating, v.ratios,
+        v.self_assessed_at,
+        CASE WHEN v.id IS NOT NULL THEN v.position_group_id ELSE jp.group_id END AS group_id,
+        COALESCE(
+            v.unit_id,
+            (SELECT a.unit_id FROM {assignment} a
+             WHERE a.person_id = w.person_id AND {primary_on_ref}
+             ORDER BY a.start DESC, a.id DESC LIMIT 1),
+            (SELECT e.unit_id FROM {entry} e
+             WHERE e.person_id = w.person_id AND e.period_id = %(period)s
+             ORDER BY e.id DESC LIMIT 1)
+        ) AS unit_id,
+        COALESCE(plan.assigned, 0) AS assigned,
+        COALESCE(ent.done, 0) AS done, COALESCE(ent.waiting, 0) AS waiting,
+        COALESCE(ent.n_approved, 0) AS n_approved, COALESCE(ent.n_submitted, 0) AS n_submitted,
+        COALESCE(ent.n_draft, 0) AS n_draft, COALESCE(ent.n_returned, 0) AS n_returned,
+        COALESCE(ent.late, 0) AS late, COALESCE(ent.flagged, 0) AS flagged
+    FROM who w
+    JOIN {person} pe ON pe.id = w.person_id
+    LEFT JOIN {position} jp ON jp.id = pe.job_position_id
+    LEFT JOIN ev v ON v.person_id = w.person_id
+    LEFT JOIN ent ON ent.person_id = w.person_id
+    LEFT JOIN plan ON plan.person_id = w.person_id
+),
+quota AS (
+    -- The nearest quota of the group above the unit, once per (unit, group) pair.
+    SELECT pairs.unit_id, pairs.group_id,
+        (SELECT q.per_month * %(months)s FROM {quota} q JOIN {unit} qu ON qu.id = q.unit_id
+         WHERE q.group_id = pairs.group_id AND substr(pu.path, 1, length(qu.path)) = qu.path
+           AND q.valid_from <= %(start)s AND (q.valid_to IS NULL OR q.valid_to >= %(start)s)
+         ORDER BY qu.depth DESC, q.valid_from DESC LIMIT 1) AS standard
+    FROM (SELECT DISTINCT unit_id, group_id FROM base WHERE group_id IS NOT NULL) pairs
+    JOIN {unit} pu ON pu.id = pairs.unit_id
+)
+INSERT INTO {_table(PersonPeriodRollup)} ({PERSON_COLUMNS})
+SELECT b.person_id, %(period)s, b.unit_id, u.path, b.deciding_unit_id, u.bloc, b.group_id,
+    b.evaluation_id, b.assigned, b.done, b.waiting, quota.standard,
+    b.n_approved, b.n_submitted, b.n_draft, b.n_returned, b.late,
+    b.n_submitted + CASE WHEN b.state IN ({waiting}) THEN 1 ELSE 0 END,
+    b.flagged,
+    {_json_number("b.ratios", "quantity")}, {_json_number("b.ratios", "quality")},
+    {_json_number("b.ratios", "timeliness")},
+    b.general_score, b.task_score, b.total,
+    COALESCE(b.computed_rating, ''), COALESCE(b.rating, ''), COALESCE(b.state, ''),
+    (b.self_assessed_at IS NOT NULL AND b.self_assessed_at < %(self_due_end)s),
+    (b.evaluation_id IS NOT NULL AND b.state NOT IN ({decided}) AND %(overdue)s),
+    %(now)s
+FROM base b
+JOIN {unit} u ON u.id = b.unit_id
+LEFT JOIN quota ON quota.unit_id = b.unit_id AND quota.group_id = b.group_id
+"""  # noqa: S608
+
+
+def _person_params(period: Period, today: date, person_id: int | None = None) -> dict:
+    adapt = connection.ops.adapt_datetimefield_value
+    params = {
+        "period": period.pk,
+        "ref": reference_date(period, today),
+        "start": period.start,
+        "months": 1 if period.kind == Frequency.MONTHLY else 3,
+        "late_from": adapt(local_midnight(period.log_close + timedelta(days=1))),
+        "self_due_end": adapt(local_midnight(period.self_assessment_due + timedelta(days=1))),
+        "overdue": today > period.review_due,
+        "now": adapt(timezone.now()),
+    }
+    if person_id is not None:
+        params["person"] = person_id
+    return params
+
+
+UNIT_COLUMNS = (
+    "unit_id, unit_path, depth, unit_kind, bloc, scope_kind, year, number, people, "
+    "people_logged, people_rated, count_htxs, count_htt, count_ht, count_kht, count_not_rated, "
+    "total_sum, total_count, mean_total, assigned_standard, done_standard, submitted_standard, "
+    "pending_approvals, late_submissions, flagged_entries, flagged_people, overdue_evaluations, "
+    "computed_rated, computed_htxs, published, over_quota, all_excellent, no_logs, updated_at"
+)
+
+
+def _unit_sql(period_list: str, levels: int | None) -> str:
+    """Unit rows from person rows: every ancestor at once (`levels`), or one subtree (`None`).
+
+    With `levels`, each person row is joined to the ancestors of its unit (one per path length,
+    so one pass feeds every unit). Without, the rows under `%(prefix)s` feed the one unit at
+    `%(path)s`, which the path index answers quickly: the incremental refresh uses it.
+    """
+    rollup, unit = _table(PersonPeriodRollup), _table(OrgUnit)
+    rated = ", ".join(f"'{r}'" for r in RATED)
+    logged = "(r.entries_approved + r.entries_submitted + r.entries_draft + r.entries_returned) > 0"
+    if levels is None:
+        source = f"""FROM {unit} u
+JOIN {rollup} r ON r.unit_path LIKE %(prefix)s
+WHERE u.path = %(path)s AND r.period_id IN {period_list}"""
+    else:
+        lengths = " UNION ALL ".join(
+            f"SELECT {n * OrgUnit.steplen} AS n" for n in range(1, levels + 1)
+        )
+        source = f"""FROM {rollup} r
+JOIN ({lengths}) lv ON lv.n <= length(r.unit_path)
+JOIN {unit} u ON u.path = substr(r.unit_path, 1, lv.n)
+WHERE r.period_id IN {period_list}"""
+    # As above: names and fixed codes only; values are parameters.
+    counted_total = f"r.rating IN ({rated}) AND r.total IS NOT NULL"
+    return f"""
+INSERT INTO {_table(UnitPeriodRollup)} ({UNIT_COLUMNS})
+SELECT u.id, u.path, u.depth, u.kind, u.bloc, %(kind)s, %(year)s, %(number)s,
+    COUNT(DISTINCT r.person_id),
+    COUNT(DISTINCT CASE WHEN {logged} THEN r.person_id END),
+    COUNT(DISTINCT CASE WHEN r.rating IN ({rated}) THEN r.person_id END),
+    SUM(CASE WHEN r.rating = 'HTXS' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN r.rating = 'HTT' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN r.rating = 'HT' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN r.rating = 'KHT' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN r.rating IN ({rated}) THEN 0 ELSE 1 END),
+    COALESCE(SUM(CASE WHEN {counted_total} THEN r.total END), 0),
+    SUM(CASE WHEN {counted_total} THEN 1 ELSE 0 END),
+    ROUND(SUM(CASE WHEN {counted_total} THEN r.total END)
+        / NULLIF(SUM(CASE WHEN {counted_total} THEN 1 ELSE 0 END), 0), 2),
+    SUM(r.assigned_standard), SUM(r.done_standard), SUM(r.submitted_standard),
+    SUM(r.pending_approvals), SUM(r.late_submissions), SUM(r.flagged_entries),
+    COUNT(DISTINCT CASE WHEN r.flagged_entries > 0 THEN r.person_id END),
+    SUM(CASE WHEN r.evaluation_overdue THEN 1 ELSE 0 END),
+    SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END),
+    SUM(CASE WHEN r.computed_rating = 'HTXS' THEN 1 ELSE 0 END),
+    (COUNT(r.evaluation_id) > 0 AND SUM(CASE WHEN r.evaluation_id IS NOT NULL
+        AND r.evaluation_state <> 'published' THEN 1 ELSE 0 END) = 0),
+    (1 = 0),
+    (SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END) > 0
+        AND SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END)
+            = SUM(CASE WHEN r.computed_rating = 'HTXS' THEN 1 ELSE 0 END)),
+    (COUNT(DISTINCT CASE WHEN {logged} THEN r.person_id END) = 0),
+    %(now)s
+{source}
+GROUP BY u.id, u.path, u.depth, u.kind, u.bloc
+"""
+
+
+# ---- the "xuất sắc" cap --------------------------------------------------------------------
+
+
+def _over_quota_units(period_ids: list[int], deciding: set[int] | None = None) -> set[int]:
+    """Deciding units (only those in `deciding`, when given) over the HTXS cap of a group."""
+    # As `evaluations.assessment.quota_status` counts: the decided rating once there is one,
+    # else the engine's.
+    counted_rating = Case(
+        When(Q(evaluation_state__in=DECIDED) & ~Q(rating=""), then=F("rating")),
+        default=F("computed_rating"),
+    )
+    rows = PersonPeriodRollup.objects.filter(period_id__in=period_ids, evaluation__isnull=False)
+    if deciding is not None:
+        # Someone's deciding unit is at or above their unit, so its rows all lie below it.
+        subtrees = Q(pk__in=[])
+        for path in OrgUnit.objects.filter(pk__in=deciding).values_list("path", flat=True):
+            subtrees |= Q(unit_path__startswith=path)
+        rows = rows.filter(subtrees, deciding_unit_id__in=deciding)
+    counted = (
+        rows.exclude(deciding_unit=None)
+        .annotate(counted_rating=counted_rating)
+        .values("period_id", "deciding_unit_id", "position_group_id")
+        .annotate(
+            version=Min("evaluation__criteria_version_id"),
+            htxs=Count("pk", filter=Q(counted_rating=Rating.HTXS)),
+            htt=Count("pk", filter=Q(counted_rating=Rating.HTT)),
+            rated=Count("pk", filter=Q(counted_rating__in=RATED)),
+            members=Count("pk"),
+        )
+        .filter(htxs__gt=0)
+    )
+    rules: dict[int | None, scoring.ScoringRules] = {}
+    over = set()
+    for group in counted:
+        if group["version"] not in rules:
+            rules[group["version"]] = _rules(group["version"])
+        if _cap_exceeded(rules[group["version"]], group):
+            over.add(group["deciding_unit_id"])
+    return over
+
+
+def _rules(version_id: int | None) -> scoring.ScoringRules:
+    version = CriteriaSetVersion.objects.filter(pk=version_id).first() if version_id else None
+    return tasklines.rules_of(version)
+
+
+def _cap_exceeded(rules: scoring.ScoringRules, group: dict) -> bool:
+    """The engine's own quota check, fed with stand-in members of the counted ratings."""
+    ratings = (
+        [scoring.Rating.HTXS] * group["htxs"]
+        + [scoring.Rating.HTT] * group["htt"]
+        + [scoring.Rating.HT] * (group["rated"] - group["htxs"] - group["htt"])
+        + [scoring.Rating.NOT_RATED] * (group["members"] - group["rated"])
+    )
+    members = [
+        scoring.QuotaMember(id=index, total=Decimal(0), rating=rating)
+        for index, rating in enumerate(ratings)
+    ]
+    return scoring.check_quota(rules=rules, members=members).over_by > 0
+
+
+# ---- rebuilding ----------------------------------------------------------------------------
+
+
+def _levels() -> int:
+    deepest = OrgUnit.objects.order_by("-depth").values_list("depth", flat=True).first()
+    return deepest or 1
+
+
+def _rebuild_scope(
+    scope: Scope, paths: list[str] | None = None, deciding: set[int] | None = None
+) -> int:
+    """The unit rows of a scope: all, or only those at `paths` (an incremental refresh).
+
+    A refresh names the `deciding` units whose cap it may have changed; the other rebuilt rows
+    keep the "over the cap" flag they had.
+    """
+    period_ids = list(scope.periods().values_list("pk", flat=True))
+    rows = UnitPeriodRollup.objects.filter(
+        scope_kind=scope.kind, year=scope.year, number=scope.number
+    )
+    if paths is not None:
+        rows = rows.filter(unit_path__in=paths)
+    kept = (
+        set()
+        if paths is None
+        else set(rows.filter(over_quota=True).values_list("unit_id", flat=True))
+    )
+    rows.delete()
+    if not period_ids:
+        return 0
+    period_list, params = _in("p", period_ids)
+    params.update(
+        kind=str(scope.kind),
+        year=scope.year,
+        number=scope.number,
+        now=connection.ops.adapt_datetimefield_value(timezone.now()),
+    )
+    if paths is None:
+        inserted = _execute(_unit_sql(period_list, _levels()), params)
+        over = _over_quota_units(period_ids)
+    else:
+        subtree = _unit_sql(period_list, None)
+        inserted = sum(
+            _execute(subtree, {**params, "path": path, "prefix": f"{path}%"}) for path in paths
+        )
+        deciding = deciding or set()
+        over = (kept - deciding) | _over_quota_units(period_ids, deciding)
+    if over:
+        flagged = UnitPeriodRollup.objects.filter(
+            scope_kind=scope.kind, year=scope.year, number=scope.number, unit_id__in=over
+        )
+        if paths is not None:
+            flagged = flagged.filter(unit_path__in=paths)
+        flagged.update(over_quota=True)
+    return inserted
+
+
+@transaction.atomic
+def rebuild_scope(scope: Scope) -> int:
+    """Every unit row of one month, quarter or year, from the person rows of its periods."""
+    _prepare()
+    return _rebuild_scope(scope)
+
+
+@transaction.atomic
+def rebuild_people(period_id: int, *, today: date | None = None) -> int:
+    """Every person row of a period, and nothing else."""
+    _prepare()
+    period = Period.objects.get(pk=period_id)
+    PersonPeriodRollup.objects.filter(period=period).delete()
+    return _write_people(period, today or timezone.localdate())
+
+
+@transaction.atomic
+def rebuild_period(period_id: int, *, cascade: bool = False, today: date | None = None) -> int:
+    """A period's person rows and the unit rows of its month (with `cascade`: quarter, year too).
+
+    The quarter and year re-read every person row of their months, so a rebuild of many
+    periods (`rebuild_year`) adds them up once at the end instead.
+    """
+    inserted = rebuild_people(period_id, today=today)
+    period = Period.objects.get(pk=period_id)
+    scopes = scopes_of(period)
+    for scope in scopes if cascade else scopes[:1]:
+        _rebuild_scope(scope)
+    return inserted
+
+
+@transaction.atomic
+def refresh_person(person_id: int, period_id: int, *, today: date | None = None) -> None:
+    """One person's row of a period, and the unit rows above their old and new unit."""
+    _prepare()
+    period = Period.objects.get(pk=period_id)
+    today = today or timezone.localdate()
+    rows = PersonPeriodRollup.objects.filter(person_id=person_id, period=period)
+    before = list(rows.values_list("unit_path", "deciding_unit_id"))
+    rows.delete()
+    _write_people(period, today, person_id)
+    after = list(rows.values_list("unit_path", "deciding_unit_id"))
+    ancestors = sorted({a for path, _unit in before + after for a in _ancestors(path)})
+    deciding = {unit for _path, unit in before + after if unit is not None}
+    for scope in scopes_of(period) if ancestors else []:
+        _rebuild_scope(scope, ancestors, deciding)
+
+
+def _ancestors(path: str) -> list[str]:
+    step = OrgUnit.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def _scopes_of_year(year: int) -> list[Scope]:
+    return (
+        [Scope(ScopeKind.MONTH, year, m) for m in range(1, 13)]
+        + [Scope(ScopeKind.QUARTER, year, q) for q in range(1, 5)]
+        + [Scope(ScopeKind.YEAR, year, 0)]
+    )
+
+
+def rebuild_quarter(year: int, quarter: int) -> int:
+    """The periods of a quarter, its months, the quarter itself and its year."""
+    scope = Scope(ScopeKind.QUARTER, year, quarter)
+    periods = list(scope.periods().order_by("start"))
+    for period in periods:
+        rebuild_people(period.pk)
+    months = [Scope(ScopeKind.MONTH, year, m) for m in range(3 * quarter - 2, 3 * quarter + 1)]
+    for each in [*months, scope, Scope(ScopeKind.YEAR, year, 0)]:
+        rebuild_scope(each)
+    return len(periods)
+
+
+def rebuild_year(year: int) -> int:
+    """Every period of a year, then its months, quarters and the year."""
+    periods = list(Period.objects.filter(year=year).order_by("start"))
+    for period in periods:
+        rebuild_people(period.pk)
+    for scope in _scopes_of_year(year):
+        rebuild_scope(scope)
+    return len(periods)
+
+
+def rebuild_all() -> int:
+    """The nightly job: every year that has periods."""
+    years = sorted(set(Period.objects.values_list("year", flat=True)))
+    return sum(rebuild_year(year) for year in years)

@@ -1,0 +1,5 @@
+"""Celery discovers `reports.tasks`; the tasks themselves live in one module per concern."""
+
+from .tasks_exports import *  # noqa: F403
+from .tasks_reminders import *  # noqa: F403
+from .tasks_rollups import *  # noqa: F403
