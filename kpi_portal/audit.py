@@ -60,12 +60,20 @@ def build(
 def record(**kwargs) -> AuditEvent:
     """Write one audit event; call inside the service's transaction. See `build` for arguments."""
     event = build(**kwargs)
-    event.save()
+    event.save()  # chains the event to the last one under the chain lock
     return event
 
 
 def bulk_record(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=500)
+
+
+def record_access(by, obj: models.Model, unit_path: str = "") -> AuditEvent | None:
+    """Log that someone other than its owner opened another person's detailed scores."""
+    owner_user_id = getattr(getattr(obj, "person", None), "user_id", None)
+    if not getattr(by, "pk", None) or owner_user_id == by.pk:
+        return None
+    return record(by=by, action="evaluation.view_breakdown", obj=obj, unit_path=unit_path)
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("ho-so/", account_views.profile, name="profile"),
+    path("du-lieu-ca-nhan/", account_views.personal_data, name="personal_data"),
     path(
         "doi-mat-khau/",
         auth_views.PasswordChangeView.as_view(

@@ -7,6 +7,9 @@ DATABASES = {
     "default": env.database("DATABASE_URL")
     or env.database_from("postgres://app:app@127.0.0.1:5432/kpi_portal")
 }
+# pytest-django empties test databases with TRUNCATE between transactional tests; the audit
+# log's append-only trigger allows that only on sessions that say so (never in production).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c kpi.audit_truncate_allowed=on"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; not for real use
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env.redis_url("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/14"
@@ -21,3 +24,7 @@ DEMO_MODE = False
 # Static files come straight from STATICFILES_DIRS; no collectstatic run is needed for tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Persona tests log in many times and with force_login, which neither a lockout nor a code
+# prompt should interrupt; the security tests switch both controls back on.
+AXES_ENABLED = env.boolean("AXES_ENABLED", False)
+TWO_FACTOR_REQUIRED_ROLES = env.csv_list("TWO_FACTOR_REQUIRED_ROLES", [])
