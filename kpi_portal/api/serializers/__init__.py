@@ -1,0 +1,1 @@
+"""Serializers per domain."""
