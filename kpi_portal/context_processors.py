@@ -16,7 +16,23 @@ def _navigation(request) -> dict[str, bool]:
         "leader": permissions.is_leader(user),
         "province_dashboard": permissions.can_view_province_dashboard(user),
         "has_person": hasattr(user, "person"),
+        "audit_log": SimpleLazyObject(lambda: _can_view_audit(user)),
+        "decider": SimpleLazyObject(lambda: _evaluation_right(user, "is_decider")),
+        "hr_officer": SimpleLazyObject(lambda: _evaluation_right(user, "can_hr_check_any")),
     }
+
+
+def _evaluation_right(user, name: str) -> bool:
+    """A menu right of the evaluation workflow, asked only when the menu is drawn."""
+    from evaluations import permissions as evaluation_permissions
+
+    return getattr(evaluation_permissions, name)(user)
+
+
+def _can_view_audit(user) -> bool:
+    from .audit_views import can_view_audit
+
+    return can_view_audit(user)
 
 
 def shell(request) -> dict:

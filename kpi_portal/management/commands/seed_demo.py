@@ -8,6 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog import demo as catalog_demo
 from evaluations import demo as evaluations_demo
 from orgunits import demo as org_demo
+from reports import demo as reports_demo
+from reports import demo_pilot
+
+# Plans, logs and scored evaluations are written for this many people at most: enough for every
+# screen, while `--staff 50000` still seeds in minutes (seed_scale builds full-size work data).
+WORKED_SAMPLE = 5000
 
 
 class Command(BaseCommand):
@@ -27,7 +33,7 @@ class Command(BaseCommand):
             f"Danh mục: {catalog['products']} sản phẩm, {catalog['quotas']} định mức, "
             f"{catalog['criteria_sets']} bộ tiêu chí."
         )
-        work = evaluations_demo.seed()
+        work = evaluations_demo.seed(limit=WORKED_SAMPLE)
         self.stdout.write(
             f"Nhật ký công việc: {work['plan_items']} nhiệm vụ, {work['entries']} sản phẩm."
         )
@@ -35,6 +41,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Phiếu đánh giá: {rated['opened']} mở mới, {rated['decided']} đã quyết định, công bố."
         )
+        self.stdout.write(
+            "Số liệu tổng hợp: {months} tháng bổ sung, {periods} kỳ.".format(**reports_demo.seed())
+        )
+        self.stdout.write("Góp ý thí điểm: {feedback} mục mới.".format(**demo_pilot.seed()))
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Đơn vị: {result['units']}; cán bộ thêm mới: {result['people_added']} "
