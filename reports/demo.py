@@ -63,13 +63,13 @@ def _lock_history(months: list[date], today: date) -> int:
     return len(periods)
 
 
-def seed(today: date | None = None) -> dict[str, int]:
+def seed(today: date | None = None, limit: int | None = None) -> dict[str, int]:
     """Seed the history months (idempotent), lock them, and rebuild every rollup."""
     today = today or timezone.localdate()
     months = history_months(today)
     for month in months:  # newest first, so each month is seeded only as a finished month
         day = _seeding_day(month)
-        evaluations_demo.seed(today=day)
+        evaluations_demo.seed(today=day, limit=limit)
         evaluations_demo.seed_evaluations(today=day, with_appeal=False)
     locked = _lock_history(months, today)
     return {"months": len(months), "locked": locked, "periods": rollups.rebuild_all()}

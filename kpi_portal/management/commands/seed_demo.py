@@ -42,7 +42,9 @@ class Command(BaseCommand):
             f"Phiếu đánh giá: {rated['opened']} mở mới, {rated['decided']} đã quyết định, công bố."
         )
         self.stdout.write(
-            "Số liệu tổng hợp: {months} tháng bổ sung, {periods} kỳ.".format(**reports_demo.seed())
+            "Số liệu tổng hợp: {months} tháng bổ sung, {periods} kỳ.".format(
+                **reports_demo.seed(limit=WORKED_SAMPLE)
+            )
         )
         self.stdout.write("Góp ý thí điểm: {feedback} mục mới.".format(**demo_pilot.seed()))
         elapsed = time.monotonic() - started
