@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -12,12 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+
+from orgunits import spreadsheets
 
 MAX_ROWS = 5_000  # per sheet; a catalog of one owner is a few hundred rows
 MAX_COLUMNS = 32
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
-ZIP_MAGIC = b"PK\x03\x04"
 DATE_FORMAT = "DD/MM/YYYY"
 
 PRODUCTS, QUOTAS, CONVERSIONS = "products", "quotas", "conversions"
@@ -136,26 +134,13 @@ def _fold(value: Any) -> str:
 
 
 def open_workbook(data: bytes):
-    """Refuse what is not a small, sane .xlsx before openpyxl unpacks any of it."""
-    limit = settings.MAX_UPLOAD_BYTES
-    if len(data) > limit:
-        raise _reject(_("Tệp vượt quá %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
-    if not data.startswith(ZIP_MAGIC):
-        raise _reject(_("Tệp không phải định dạng Excel .xlsx."))
+    """The shared safe opener of org-unit imports, with the catalog's limits and Issue type."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise _reject(_("Tệp .xlsx bị hỏng, không mở được.")) from exc
-    if "xl/workbook.xml" not in names:
-        raise _reject(_("Tệp không phải định dạng Excel .xlsx."))
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise _reject(_("Tệp giải nén quá lớn, không được xử lý."))
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises anything from KeyError to XML parse errors
-        raise _reject(_("Tệp không phải định dạng Excel .xlsx hoặc bị hỏng.")) from exc
+        return spreadsheets.open_workbook(
+            data, max_bytes=settings.MAX_UPLOAD_BYTES, max_unzipped=MAX_UNZIPPED_BYTES
+        )
+    except spreadsheets.FileRejected as exc:
+        raise _reject(exc.issues[0].message) from exc
 
 
 def read_sheets(data: bytes) -> list[Sheet]:

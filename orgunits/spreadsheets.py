@@ -126,20 +126,32 @@ def fold(value: str) -> str:
 # ---- reading ------------------------------------------------------------------------------
 
 
-def open_workbook(data: bytes):
-    """Reject what is not a small, sane .xlsx before openpyxl unpacks any of it."""
-    if len(data) > MAX_BYTES:
-        raise _reject(_("Tệp vượt quá 10 MB."))
+def open_workbook(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_unzipped: int = MAX_UNZIPPED_BYTES
+):
+    """Reject what is not a small, sane .xlsx before openpyxl unpacks any of it.
+
+    Every workbook import of the project (units, staff, catalog) opens uploads through here, so
+    the zip-bomb and wrong-format guards are written, and fuzzed, once.
+    """
+    if len(data) > max_bytes:
+        raise _reject(_("Tệp vượt quá %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)})
     if not data.startswith(ZIP_MAGIC):
         raise _reject(_("Tệp không phải định dạng Excel .xlsx."))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         raise _reject(_("Tệp .xlsx bị hỏng, không mở được.")) from exc
     # zipfile never inflates a member past its declared size, so the declared sum is a bound.
-    if unpacked > MAX_UNZIPPED_BYTES:
-        raise _reject(_("Tệp giải nén quá lớn (trên 200 MB), không được xử lý."))
+    if unpacked > max_unzipped:
+        raise _reject(
+            _("Tệp giải nén quá lớn (trên %(mb)s MB), không được xử lý.")
+            % {"mb": max_unzipped // (1024 * 1024)}
+        )
+    if "xl/workbook.xml" not in names:  # a .docx or any other zip renamed to .xlsx
+        raise _reject(_("Tệp không phải định dạng Excel .xlsx hoặc bị hỏng."))
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML parse errors
