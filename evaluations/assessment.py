@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +19,11 @@ from catalog.services import criteria_version_for
 from kpi_portal import audit
 from kpi_portal.notifications import notify
 from kpi_portal.uploads import validate_evidence
+from orgunits import permissions as org_permissions
 from orgunits import roles
-from orgunits.models import Assignment, OrgUnit, Role, UnitKind, User
+from orgunits.models import Assignment, OrgUnit, Person, Role, UnitKind, User
 
-from . import scoring, tasklines
+from . import scoring, services, tasklines
 from .models import (
     AnnualResult,
     Appeal,
@@ -33,6 +36,7 @@ from .models import (
     EvaluationState,
     Period,
     PeriodState,
+    QuarterResult,
     Rating,
 )
 
@@ -43,8 +47,6 @@ DECIDING_KINDS = (
     UnitKind.SPECIAL_ZONE,
     UnitKind.PUBLIC_SERVICE,
 )
-APPEAL_WORKING_DAYS = 5
-RESOLVE_WORKING_DAYS = 10
 OPEN_STATES = (
     EvaluationState.DRAFT,
     EvaluationState.SELF_ASSESSED,
@@ -651,10 +653,22 @@ def evaluations_publish(*, by: User, deciding_unit: OrgUnit, period: Period) -> 
 # ---- appeals -------------------------------------------------------------------------------
 
 
+def appeal_days(period: Period) -> int:
+    """Working days to appeal after publication: the bloc's period policy decides."""
+    return services.policy_for(period.bloc).appeal_days
+
+
+def resolve_days(period: Period) -> int:
+    """Working days the decider has to resolve an appeal: the bloc's period policy decides."""
+    return services.policy_for(period.bloc).appeal_resolve_days
+
+
 def appeal_deadline(evaluation: Evaluation) -> date | None:
     if evaluation.published_at is None:
         return None
-    return add_working_days(timezone.localtime(evaluation.published_at).date(), APPEAL_WORKING_DAYS)
+    return add_working_days(
+        timezone.localtime(evaluation.published_at).date(), appeal_days(evaluation.period)
+    )
 
 
 @transaction.atomic
@@ -670,16 +684,15 @@ def appeal_file(*, by: User, evaluation: Evaluation, text: str, files=()) -> App
     if deadline is None or today > deadline:
         raise ValidationError(
             _("Đã quá thời hạn khiếu nại (%(n)s ngày làm việc sau khi công bố).")
-            % {"n": APPEAL_WORKING_DAYS}
+            % {"n": appeal_days(evaluation.period)}
         )
     if not text.strip():
         raise ValidationError(_("Phải ghi nội dung khiếu nại."))
     if evaluation.appeals.filter(status=AppealStatus.OPEN).exists():
         raise ValidationError(_("Đã có khiếu nại đang được xem xét."))
     kinds = [validate_evidence(f) for f in files]
-    appeal = Appeal.objects.create(
-        evaluation=evaluation, text=text, due_on=add_working_days(today, RESOLVE_WORKING_DAYS)
-    )
+    due_on = add_working_days(today, resolve_days(evaluation.period))
+    appeal = Appeal.objects.create(evaluation=evaluation, text=text, due_on=due_on)
     for upload, kind in zip(files, kinds, strict=True):
         attachment = AppealAttachment(
             appeal=appeal, name=upload.name[:255], content_type=kind.content_type
@@ -717,7 +730,7 @@ def appeal_resolve(
         raise ValidationError(_("Khiếu nại này đã được giải quyết."))
     if not resolution.strip():
         raise ValidationError(_("Phải ghi kết quả, lý do giải quyết khiếu nại."))
-    before = {"rating": evaluation.rating, "total": evaluation.total}
+    before = {"rating": evaluation.rating, "total": evaluation.total, "late": False}
     if accept:
         if general is not None:
             rules = tasklines.rules_of(evaluation.criteria_version)
@@ -728,16 +741,18 @@ def appeal_resolve(
         evaluation.version += 1
         evaluation.save()
         _version(evaluation, by, resolution)
+    appeal.resolved_late = appeal.is_overdue_on(timezone.localdate())
     appeal.status = AppealStatus.ACCEPTED if accept else AppealStatus.REJECTED
     appeal.resolution, appeal.resolved_by, appeal.resolved_at = resolution, by, timezone.now()
     appeal.save()
+    after = {"rating": evaluation.rating, "total": evaluation.total, "late": appeal.resolved_late}
     audit.record(
         by=by,
         action="appeal.accept" if accept else "appeal.reject",
         obj=appeal,
         reason=resolution,
         unit_path=evaluation.unit.path,
-        changes=audit.diff(before, {"rating": evaluation.rating, "total": evaluation.total}),
+        changes=audit.diff(before, after),
     )
     notify(
         recipients=[evaluation.person.user],
@@ -750,7 +765,92 @@ def appeal_resolve(
     return appeal
 
 
-# ---- the year ------------------------------------------------------------------------------
+# ---- locking the period after the appeal window --------------------------------------------
+
+
+def period_lock_blocker(period: Period, today: date | None = None) -> str | None:
+    """Why the period cannot lock yet (in Vietnamese), or None once every appeal is settled."""
+    today = today or timezone.localdate()
+    if period.state == PeriodState.LOCKED:
+        return _("Kỳ %(p)s đã khóa.") % {"p": period}
+    evaluations = Evaluation.objects.filter(period=period)
+    if not evaluations.exists():
+        return _("Kỳ %(p)s chưa có kết quả nào được công bố.") % {"p": period}
+    unpublished = evaluations.exclude(state=EvaluationState.PUBLISHED).count()
+    if unpublished:
+        return _("Kỳ %(p)s còn %(n)s phiếu đánh giá chưa công bố.") % {
+            "p": period,
+            "n": unpublished,
+        }
+    # The window runs from each publication, so the latest one decides when it closes.
+    latest = evaluations.aggregate(latest=Max("published_at"))["latest"]
+    if latest is not None:
+        window_ends = add_working_days(timezone.localtime(latest).date(), appeal_days(period))
+        if today <= window_ends:
+            return _("Kỳ %(p)s còn trong thời hạn khiếu nại (đến hết ngày %(d)s).") % {
+                "p": period,
+                "d": window_ends.strftime("%d/%m/%Y"),
+            }
+    pending = Appeal.objects.filter(evaluation__period=period, status=AppealStatus.OPEN).count()
+    if pending:
+        return _("Kỳ %(p)s còn %(n)s khiếu nại chưa giải quyết.") % {"p": period, "n": pending}
+    return None
+
+
+@transaction.atomic
+def period_lock(*, period: Period, by: User | None, today: date | None = None) -> Period:
+    """Lock a period once its appeal window has passed and every appeal is resolved.
+
+    `by` is None for the daily beat; a person must be a system administrator.
+    """
+    if by is not None and not org_permissions.is_system_admin(by):
+        raise PermissionDenied
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    blocker = period_lock_blocker(period, today)
+    if blocker:
+        raise ValidationError(blocker)
+    old, period.state = period.state, PeriodState.LOCKED
+    period.save(update_fields=["state"])
+    audit.record(
+        by=by,
+        action="period.lock",
+        obj=period,
+        reason=_("Hết thời hạn khiếu nại, các khiếu nại đã được giải quyết"),
+        changes={"state": [old, PeriodState.LOCKED]},
+    )
+    return period
+
+
+def periods_lock_after_appeals(*, today: date | None = None) -> int:
+    """The daily beat: lock every period whose results are published and whose appeals are done."""
+    today = today or timezone.localdate()
+    candidates = (
+        Period.objects.exclude(state=PeriodState.LOCKED)
+        .filter(end__lt=today, evaluations__state=EvaluationState.PUBLISHED)
+        .distinct()
+    )
+    locked = 0
+    for period in candidates:
+        if period_lock_blocker(period, today) is None:
+            period_lock(period=period, by=None, today=today)
+            locked += 1
+    return locked
+
+
+def overdue_appeals(deciding_units, today: date | None = None):
+    """Open appeals past their 10-working-day resolution date, the oldest first."""
+    return (
+        Appeal.objects.filter(
+            evaluation__deciding_unit__in=deciding_units,
+            status=AppealStatus.OPEN,
+            due_on__lt=today or timezone.localdate(),
+        )
+        .select_related("evaluation__person", "evaluation__period")
+        .order_by("due_on", "pk")
+    )
+
+
+# ---- the year and the leaders' quarter -----------------------------------------------------
 
 RATING_ORDER = [Rating.KHT, Rating.HT, Rating.HTT, Rating.HTXS]
 
@@ -761,21 +861,18 @@ def _decided_in_year(year: int):
     )
 
 
-@transaction.atomic
-def annual_compute(*, person, year: int) -> AnnualResult:
-    """Year total = mean of rated periods' totals; any period's overrides apply to the year."""
-    evaluations = list(
-        _decided_in_year(year)
-        .filter(person=person)
-        .select_related("unit", "criteria_version")
-        .order_by("period__start")
-    )
-    if not evaluations:
-        raise ValidationError(
-            _("%(n)s chưa có kỳ nào được quyết định trong năm %(y)s.") % {"n": person, "y": year}
-        )
-    last = evaluations[-1]
-    rules = tasklines.rules_of(last.criteria_version)
+@dataclass(frozen=True)
+class Mean:
+    """A year or a quarter: the mean of the rated periods' totals, banded, with the overrides."""
+
+    result: scoring.AnnualResult
+    rated: int
+    evaluations: list[Evaluation]
+
+
+def mean_of(evaluations: list[Evaluation]) -> Mean:
+    """The year rule of the engine over decided evaluations; any period's overrides apply."""
+    rules = tasklines.rules_of(evaluations[-1].criteria_version)
     totals = [e.total if e.rating != Rating.NOT_RATED else None for e in evaluations]
     flags = scoring.Flags(
         disciplined=any(e.disciplined for e in evaluations),
@@ -785,6 +882,29 @@ def annual_compute(*, person, year: int) -> AnnualResult:
         ),
     )
     result = scoring.score_annual(rules=rules, period_totals=totals, flags=flags)
+    return Mean(result, sum(1 for t in totals if t is not None), evaluations)
+
+
+def annual_preview(*, person, year: int) -> Mean | None:
+    """The year as it stands today, from the periods decided so far; nothing is stored."""
+    evaluations = list(
+        _decided_in_year(year)
+        .filter(person=person)
+        .select_related("period", "unit", "criteria_version")
+        .order_by("period__start")
+    )
+    return mean_of(evaluations) if evaluations else None
+
+
+@transaction.atomic
+def annual_compute(*, person, year: int) -> AnnualResult:
+    """Year total = mean of rated periods' totals; any period's overrides apply to the year."""
+    mean = annual_preview(person=person, year=year)
+    if mean is None:
+        raise ValidationError(
+            _("%(n)s chưa có kỳ nào được quyết định trong năm %(y)s.") % {"n": person, "y": year}
+        )
+    last, result = mean.evaluations[-1], mean.result
     annual, _created = AnnualResult.objects.select_for_update().get_or_create(
         person=person,
         year=year,
@@ -796,26 +916,56 @@ def annual_compute(*, person, year: int) -> AnnualResult:
         )
     annual.unit, annual.total = last.unit, result.total
     annual.computed_rating, annual.capped_by = str(result.rating), result.capped_by or ""
-    annual.periods_rated = sum(1 for t in totals if t is not None)
+    annual.periods_rated = mean.rated
     annual.save()
     return annual
 
 
+def annual_deadline(deciding_unit: OrgUnit, year: int) -> date:
+    """The day by which the year is decided and published (the bloc's policy; default 15/12)."""
+    return services.policy_for(deciding_unit.bloc).annual_deadline(year)
+
+
+def _year_end_lateness(deciding_unit: OrgUnit, year: int, late_reason: str) -> str:
+    """After the deadline a decision or publication still goes ahead, but only with a reason.
+
+    Refusing outright would leave people without the rating their pay and emulation depend
+    on; going ahead silently would make the deadline meaningless. So the decider states why,
+    the reason stays on the result and in the audit log, and the result is shown as late.
+    """
+    deadline = annual_deadline(deciding_unit, year)
+    if timezone.localdate() <= deadline:
+        return ""
+    if not late_reason.strip():
+        raise ValidationError(
+            _(
+                "Đã quá hạn quyết định, công bố kết quả xếp loại năm %(y)s (ngày %(d)s). "
+                "Phải ghi lý do chậm; lý do được lưu cùng kết quả và nhật ký hệ thống."
+            )
+            % {"y": year, "d": deadline.strftime("%d/%m/%Y")}
+        )
+    return late_reason.strip()
+
+
+def _annual_people(deciding_unit: OrgUnit, year: int):
+    return Evaluation.objects.filter(period__year=year, deciding_unit=deciding_unit).values(
+        "person"
+    )
+
+
 @transaction.atomic
-def annual_decide(*, by: User, deciding_unit: OrgUnit, year: int) -> int:
+def annual_decide(*, by: User, deciding_unit: OrgUnit, year: int, late_reason: str = "") -> int:
     """Decide the year for an agency, applying the collective cap on heads where the rule is on."""
     if not can_decide(by, deciding_unit):
         raise PermissionDenied
-    people = Evaluation.objects.filter(period__year=year, deciding_unit=deciding_unit).values_list(
-        "person", flat=True
-    )
     results = list(
         AnnualResult.objects.select_for_update()
-        .filter(year=year, person__in=set(people), decided_at__isnull=True)
+        .filter(year=year, person__in=_annual_people(deciding_unit, year), decided_at__isnull=True)
         .select_related("person")
     )
     if not results:
         raise ValidationError(_("Chưa có kết quả năm nào được tính để quyết định."))
+    late = _year_end_lateness(deciding_unit, year, late_reason)
     collective = CollectiveEvaluation.objects.filter(
         unit=deciding_unit, year=year, head_capped=True
     ).first()
@@ -835,13 +985,164 @@ def annual_decide(*, by: User, deciding_unit: OrgUnit, year: int) -> int:
         ):
             rating = min(rating, collective.rating, key=RATING_ORDER.index)
         annual.rating, annual.decided_by, annual.decided_at = rating, by, now
+        annual.late_reason = late or annual.late_reason
         annual.save()
         audit.record(
             by=by,
             action="annual.decide",
             obj=annual,
+            reason=late,
             unit_path=deciding_unit.path,
-            changes={"rating": [annual.computed_rating, rating]},
+            changes={"rating": [annual.computed_rating, rating], "late": [False, bool(late)]}
+            if late
+            else {"rating": [annual.computed_rating, rating]},
+        )
+    return len(results)
+
+
+@transaction.atomic
+def annual_publish(*, by: User, deciding_unit: OrgUnit, year: int, late_reason: str = "") -> int:
+    """Publish an agency's decided year: the person and chain see it all, the unit the grades."""
+    if not can_decide(by, deciding_unit):
+        raise PermissionDenied
+    results = list(
+        AnnualResult.objects.select_for_update(of=("self",))
+        .filter(
+            year=year,
+            person__in=_annual_people(deciding_unit, year),
+            decided_at__isnull=False,
+            published_at__isnull=True,
+        )
+        .select_related("person__user")
+    )
+    if not results:
+        raise ValidationError(_("Không có kết quả năm nào đã quyết định để công bố."))
+    late = _year_end_lateness(deciding_unit, year, late_reason)
+    now = timezone.now()
+    for annual in results:
+        annual.published_at = now
+        annual.late_reason = annual.late_reason or late
+    AnnualResult.objects.bulk_update(results, ["published_at", "late_reason"])
+    audit.bulk_record(
+        [
+            audit.build(
+                by=by,
+                action="annual.publish",
+                obj=annual,
+                reason=late,
+                unit_path=deciding_unit.path,
+                changes={"published": [False, True], "late": [False, True]}
+                if late
+                else {"published": [False, True]},
+            )
+            for annual in results
+        ]
+    )
+    for annual in results:
+        notify(
+            recipients=[annual.person.user],
+            kind="annual.published",
+            title=_("Kết quả xếp loại năm %(y)s: %(r)s")
+            % {"y": year, "r": annual.get_rating_display()},
+            url=annual.get_absolute_url(),
+        )
+    return len(results)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    last_month = 3 * quarter
+    last_day = calendar.monthrange(year, last_month)[1]
+    return date(year, last_month - 2, 1), date(year, last_month, last_day)
+
+
+def _in_quarter(year: int, quarter: int):
+    start, end = quarter_bounds(year, quarter)
+    return Evaluation.objects.filter(period__start__gte=start, period__end__lte=end)
+
+
+def quarter_leaders(deciding_unit: OrgUnit, year: int, quarter: int):
+    """Leaders (cấp trưởng, cấp phó) the unit decided for in some month of the quarter."""
+    ids = (
+        _in_quarter(year, quarter)
+        .filter(deciding_unit=deciding_unit, role=EvaluationRole.LEADER)
+        .values("person")
+    )
+    return Person.objects.filter(pk__in=ids).order_by("full_name")
+
+
+@transaction.atomic
+def quarter_compute(*, person, year: int, quarter: int) -> QuarterResult:
+    """Kết luận 198-KL/TW: a leader's quarter is the mean of its months, banded as the year."""
+    evaluations = list(
+        _in_quarter(year, quarter)
+        .filter(person=person)
+        .select_related("period", "unit", "deciding_unit", "criteria_version")
+        .order_by("period__start")
+    )
+    label = {"n": person, "q": quarter, "y": year}
+    if not evaluations:
+        raise ValidationError(_("%(n)s không có kỳ đánh giá nào trong quý %(q)s/%(y)s.") % label)
+    undecided = [e for e in evaluations if not e.is_decided]
+    if undecided:
+        raise ValidationError(
+            _("%(n)s: kỳ %(p)s chưa được quyết định xếp loại.")
+            % {"n": person, "p": undecided[0].period}
+        )
+    last = evaluations[-1]
+    if last.role != EvaluationRole.LEADER:
+        raise ValidationError(
+            _("%(n)s không phải cấp trưởng, cấp phó vào cuối quý %(q)s/%(y)s.") % label
+        )
+    mean = mean_of(evaluations)
+    result, _created = QuarterResult.objects.select_for_update().get_or_create(
+        person=person,
+        year=year,
+        quarter=quarter,
+        defaults={
+            "unit": last.unit,
+            "deciding_unit": last.deciding_unit,
+            "computed_rating": str(mean.result.rating),
+        },
+    )
+    if result.decided_at is not None:
+        raise ValidationError(_("Kết quả quý %(q)s/%(y)s của %(n)s đã được quyết định.") % label)
+    result.unit, result.deciding_unit = last.unit, last.deciding_unit
+    result.total, result.months_rated = mean.result.total, mean.rated
+    result.computed_rating = str(mean.result.rating)
+    result.capped_by = mean.result.capped_by or ""
+    result.save()
+    return result
+
+
+@transaction.atomic
+def quarter_decide(*, by: User, deciding_unit: OrgUnit, year: int, quarter: int) -> int:
+    """Decide the computed quarter results of an agency's leaders; each leader is told."""
+    if not can_decide(by, deciding_unit):
+        raise PermissionDenied
+    results = list(
+        QuarterResult.objects.select_for_update(of=("self",))
+        .filter(deciding_unit=deciding_unit, year=year, quarter=quarter, decided_at__isnull=True)
+        .select_related("person__user")
+    )
+    if not results:
+        raise ValidationError(_("Chưa có kết quả quý nào được tính để quyết định."))
+    now = timezone.now()
+    for result in results:
+        result.rating, result.decided_by, result.decided_at = result.computed_rating, by, now
+        result.save()
+        audit.record(
+            by=by,
+            action="quarter.decide",
+            obj=result,
+            unit_path=deciding_unit.path,
+            changes={"rating": [None, result.rating]},
+        )
+        notify(
+            recipients=[result.person.user],
+            kind="quarter.decided",
+            title=_("Kết quả xếp loại quý %(q)s/%(y)s: %(r)s")
+            % {"q": quarter, "y": year, "r": result.get_rating_display()},
+            url=reverse("evaluations:quarter", args=[year, quarter]),
         )
     return len(results)
 

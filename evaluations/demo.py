@@ -318,7 +318,7 @@ def seed_evaluations(today: date | None = None, with_appeal: bool = True) -> dic
             evaluation=appellant,
             text="Đề nghị xem xét lại điểm chất lượng: hai hồ sơ bị "
             "tính lỗi lớn đã được Sở Y tế xác nhận là do hệ thống một cửa.",
-            due_on=assessment.add_working_days(today, assessment.RESOLVE_WORKING_DAYS),
+            due_on=assessment.add_working_days(today, assessment.resolve_days(previous)),
         )
         counts["appeals"] = 1
     _self_assess_some(current)

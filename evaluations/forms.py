@@ -77,7 +77,6 @@ class EntryForm(StyledFormMixin, forms.Form):
         label=_("Tệp minh chứng"),
         required=False,
         widget=forms.FileInput,
-        help_text=_("%(types)s; tối đa 10 MB.") % {"types": ALLOWED_TEXT},
     )
     note = forms.CharField(
         label=_("Ghi chú"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -88,6 +87,8 @@ class EntryForm(StyledFormMixin, forms.Form):
         self.fields["product"].queryset = products
         self.fields["plan_item"].queryset = plan_items.select_related("product")
         self.fields["quantity"].initial = 1
+        # Formatted here, per request: formatting at import would freeze the text in Vietnamese.
+        self.fields["evidence"].help_text = _("%(types)s; tối đa 10 MB.") % {"types": ALLOWED_TEXT}
 
     @classmethod
     def initial_from(cls, entry: WorkEntry) -> dict:
@@ -288,6 +289,10 @@ class PeriodPolicyForm(StyledFormMixin, forms.ModelForm):
             "lock_days",
             "daily_pace_factor",
             "working_day_hours",
+            "appeal_days",
+            "appeal_resolve_days",
+            "annual_deadline_day",
+            "annual_deadline_month",
         ]
 
     def __init__(self, *args, instance: PeriodPolicy, **kwargs):

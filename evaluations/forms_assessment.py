@@ -275,9 +275,15 @@ class AppealForm(StyledFormMixin, forms.Form):
     files = MultipleFileField(
         label=_("Tệp đính kèm"),
         required=False,
-        help_text=_("Tối đa %(n)s tệp %(types)s; mỗi tệp tối đa 10 MB.")
-        % {"n": MAX_APPEAL_FILES, "types": ALLOWED_TEXT},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted here, per request: formatting at import would freeze the text in Vietnamese.
+        self.fields["files"].help_text = _("Tối đa %(n)s tệp %(types)s; mỗi tệp tối đa 10 MB.") % {
+            "n": MAX_APPEAL_FILES,
+            "types": ALLOWED_TEXT,
+        }
 
     def clean_files(self):
         files = self.cleaned_data["files"]
@@ -531,3 +537,9 @@ TaskLineFormSet = forms.formset_factory(
     absolute_max=30,
     validate_max=True,
 )
+
+
+class YearEndForm(StyledFormMixin, forms.Form):
+    """Deciding or publishing the year; past the year-end date the reason for the delay."""
+
+    late_reason = _text(_("Lý do quyết định, công bố sau hạn"))

@@ -12,6 +12,7 @@ from orgunits.querysets import ALL, scope_paths
 
 from . import assessment
 from .models import (
+    AnnualResult,
     Appeal,
     AppealAttachment,
     AppealStatus,
@@ -20,6 +21,7 @@ from .models import (
     EvaluationState,
     Period,
     PeriodState,
+    QuarterResult,
     WorkEntry,
 )
 
@@ -209,3 +211,49 @@ def can_assess_collective(user: User, unit: OrgUnit) -> bool:
         return True
     parent = OrgUnit.objects.get_parent(unit)
     return parent is not None and assessment.can_decide(user, parent)
+
+
+# ---- the year, the leaders' quarter, locking (issue 6) -----------------------------------------
+
+
+def can_see_annual(user: User, result: AnnualResult) -> bool:
+    """The chain from computation on; the person once the year is published, as for periods."""
+    if not user.is_authenticated:
+        return False
+    if result.person.user_id == user.pk:
+        return result.published_at is not None
+    return AnnualResult.objects.visible_to(user).filter(pk=result.pk).exists()
+
+
+def can_view_unit_annual(user: User, unit: OrgUnit, year: int) -> bool:
+    """Colleagues of the unit (in the year or today) and whoever oversees it."""
+    if not user.is_authenticated:
+        return False
+    paths = scope_paths(user)
+    if paths == ALL or any(unit.path.startswith(p) for p in paths):
+        return True
+    if AnnualResult.objects.filter(year=year, unit=unit, person__user=user).exists():
+        return True
+    return (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(person__user=user, unit=unit)
+        .exists()
+    )
+
+
+def can_preview_annual(user: User) -> bool:
+    """Leaders and delegates see the year of the people they assess before it is decided."""
+    return can_review(user)
+
+
+def can_see_quarter(user: User, result: QuarterResult) -> bool:
+    """The chain from computation on; the leader once the decider has decided."""
+    if not user.is_authenticated:
+        return False
+    if result.person.user_id == user.pk:
+        return result.decided_at is not None
+    return QuarterResult.objects.visible_to(user).filter(pk=result.pk).exists()
+
+
+def can_lock_period(user: User, period: Period) -> bool:
+    return can_manage_periods(user) and assessment.period_lock_blocker(period) is None

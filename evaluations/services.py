@@ -25,6 +25,7 @@ from orgunits.models import Assignment, OrgUnit, Person, User
 from orgunits.querysets import ancestor_paths
 
 from .models import (
+    AppealStatus,
     EntryStatus,
     FavouriteProduct,
     Frequency,
@@ -179,6 +180,10 @@ POLICY_FIELDS = [
     "lock_days",
     "daily_pace_factor",
     "working_day_hours",
+    "appeal_days",
+    "appeal_resolve_days",
+    "annual_deadline_day",
+    "annual_deadline_month",
 ]
 
 
@@ -227,7 +232,12 @@ def periods_tick(*, today: date | None = None) -> dict[str, int]:
             period=period, state=PeriodState.IN_REVIEW, by=None, reason=_("Hết hạn ghi nhận")
         )
         closed += 1
-    for period in Period.objects.filter(state=PeriodState.PUBLISHED, lock_date__lt=today):
+    # The lock date never cuts an appeal short: a period with an appeal still open waits for its
+    # resolution, and the appeal beat locks it then.
+    due = Period.objects.filter(state=PeriodState.PUBLISHED, lock_date__lt=today).exclude(
+        evaluations__appeals__status=AppealStatus.OPEN
+    )
+    for period in due:
         period_set_state(
             period=period, state=PeriodState.LOCKED, by=None, reason=_("Đến ngày khóa kỳ")
         )

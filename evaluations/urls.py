@@ -6,6 +6,7 @@ from .views import appeals as appeal_views
 from .views import assessment as assessment_views
 from .views import calculator as calculator_views
 from .views import decisions as decision_views
+from .views import periods as period_views
 
 app_name = "evaluations"
 
@@ -41,6 +42,7 @@ urlpatterns = [
     path("ky-danh-gia/", views.period_list, name="period_list"),
     path("ky-danh-gia/<int:pk>/chuyen-buoc/", views.period_advance, name="period_advance"),
     path("ky-danh-gia/<int:pk>/mo-lai/", views.period_reopen, name="period_reopen"),
+    path("ky-danh-gia/<int:pk>/khoa/", period_views.period_lock, name="period_lock"),
     path("ky-danh-gia/quy-dinh/<slug:bloc>/", views.policy_edit, name="policy_edit"),
     # Phiếu đánh giá, quyết định, công bố, khiếu nại, năm (issue 6).
     path("danh-gia/", assessment_views.evaluation_current, name="evaluation_current"),
@@ -105,6 +107,29 @@ urlpatterns = [
         "danh-gia/nam/<int:year>/<int:unit_pk>/quyet-dinh/",
         annual_views.annual_decide,
         name="annual_decide",
+    ),
+    path(
+        "danh-gia/nam/<int:year>/<int:unit_pk>/cong-bo/",
+        annual_views.annual_publish,
+        name="annual_publish",
+    ),
+    path(
+        "danh-gia/nam/<int:year>/<int:unit_pk>/ket-qua/",
+        annual_views.annual_unit_results,
+        name="annual_unit_results",
+    ),
+    path("danh-gia/nam/<int:year>/xem-truoc/", annual_views.annual_preview, name="annual_preview"),
+    path("danh-gia/nam/ket-qua/<int:pk>/", annual_views.annual_result, name="annual_result"),
+    path("danh-gia/quy/<int:year>/<int:quarter>/", annual_views.quarter, name="quarter"),
+    path(
+        "danh-gia/quy/<int:year>/<int:quarter>/<int:unit_pk>/tinh/",
+        annual_views.quarter_compute,
+        name="quarter_compute",
+    ),
+    path(
+        "danh-gia/quy/<int:year>/<int:quarter>/<int:unit_pk>/quyet-dinh/",
+        annual_views.quarter_decide,
+        name="quarter_decide",
     ),
     path(
         "danh-gia/nam/<int:year>/tap-the/<int:unit_pk>/",

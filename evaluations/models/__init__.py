@@ -8,6 +8,7 @@ from .evaluation import (
     Evaluation,
     EvaluationRole,
     EvaluationState,
+    QuarterResult,
     Rating,
 )
 from .worklog import (
@@ -43,6 +44,7 @@ __all__ = [
     "PeriodState",
     "PlanItem",
     "PlanStatus",
+    "QuarterResult",
     "Rating",
     "WorkEntry",
     "evidence_path",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgunits.models import JobPositionGroup, OrgUnit, Person
 
-from ..querysets import EvaluationQuerySet
+from ..querysets import EvaluationQuerySet, ResultQuerySet
 from .worklog import Period
 
 
@@ -201,6 +201,9 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Past the 10 working days a resolution is still accepted (the person is owed an answer),
+    # but the lateness is kept for oversight.
+    resolved_late = models.BooleanField(_("giải quyết quá hạn"), default=False)
 
     class Meta:
         ordering = ["-filed_at"]
@@ -209,6 +212,9 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation} ({self.get_status_display()})"
+
+    def is_overdue_on(self, on: date) -> bool:
+        return self.status == AppealStatus.OPEN and on > self.due_on
 
 
 def appeal_attachment_path(instance, filename: str) -> str:
@@ -242,6 +248,9 @@ class AnnualResult(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    late_reason = models.TextField(_("lý do quyết định, công bố sau hạn"), blank=True)
+
+    objects = ResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "person__full_name"]
@@ -251,6 +260,53 @@ class AnnualResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.year}: {self.rating or self.computed_rating}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluations:annual_result", args=[self.pk])
+
+
+class QuarterResult(models.Model):
+    """Kết luận 198-KL/TW: a leader's quarter, the mean of its rated months, banded as the year."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quarter_results")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"))
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    deciding_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("tổng điểm"), max_digits=5, decimal_places=2, null=True)
+    computed_rating = models.CharField(max_length=16, choices=Rating.choices)
+    capped_by = models.CharField(max_length=32, blank=True)
+    rating = models.CharField(_("xếp loại quý"), max_length=16, choices=Rating.choices, blank=True)
+    months_rated = models.PositiveSmallIntegerField(default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResultQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "quarter", "person__full_name"]
+        verbose_name = _("kết quả xếp loại quý của lãnh đạo")
+        verbose_name_plural = _("kết quả xếp loại quý của lãnh đạo")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "quarter"],
+                name="quarter_result_once",
+                violation_error_message=_("Mỗi người chỉ có một kết quả xếp loại trong một quý."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="quarter_result_quarter_in_year",
+                violation_error_message=_("Quý phải từ 1 đến 4."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "quarter", "deciding_unit"], name="quarter_result_decider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — Q{self.quarter}/{self.year}: {self.rating or self.computed_rating}"
 
 
 class CollectiveEvaluation(models.Model):

@@ -1,3 +1,4 @@
+import calendar
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -52,6 +53,24 @@ class PeriodPolicy(models.Model):
     working_day_hours = models.DecimalField(
         _("số giờ làm việc mỗi ngày"), max_digits=4, decimal_places=1, default=Decimal("8")
     )
+    # Nghị định 335 leaves both windows to the province; 5 and 10 working days are its usual terms.
+    appeal_days = models.PositiveSmallIntegerField(
+        _("thời hạn khiếu nại (ngày làm việc sau khi công bố)"),
+        default=5,
+        validators=[MinValueValidator(1)],
+    )
+    appeal_resolve_days = models.PositiveSmallIntegerField(
+        _("thời hạn giải quyết khiếu nại (ngày làm việc)"),
+        default=10,
+        validators=[MinValueValidator(1)],
+    )
+    # The year's results are decided and published by this day: 15/12 unless the bloc says else.
+    annual_deadline_day = models.PositiveSmallIntegerField(
+        _("hạn quyết định, công bố kết quả năm: ngày"), default=15
+    )
+    annual_deadline_month = models.PositiveSmallIntegerField(
+        _("hạn quyết định, công bố kết quả năm: tháng"), default=12
+    )
 
     class Meta:
         verbose_name = _("quy định kỳ đánh giá")
@@ -61,11 +80,26 @@ class PeriodPolicy(models.Model):
                 condition=Q(log_close_day__gte=1, log_close_day__lte=28),
                 name="policy_log_close_day_in_month",
                 violation_error_message=_("Ngày khóa ghi nhận phải từ 1 đến 28."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    annual_deadline_month__gte=1,
+                    annual_deadline_month__lte=12,
+                    annual_deadline_day__gte=1,
+                    annual_deadline_day__lte=31,
+                ),
+                name="policy_annual_deadline_is_a_date",
+                violation_error_message=_("Hạn xếp loại năm phải là một ngày hợp lệ trong năm."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.get_bloc_display() or str(_("Toàn tỉnh"))
+
+    def annual_deadline(self, year: int) -> date:
+        """The last day to decide and publish `year`; a day past the month's end means its end."""
+        last = calendar.monthrange(year, self.annual_deadline_month)[1]
+        return date(year, self.annual_deadline_month, min(self.annual_deadline_day, last))
 
 
 class PeriodState(models.TextChoices):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from .assessment import DETAIL, detail_context, get_evaluation_for_user
 from .common import add_errors, require
 
 PAGE_SIZE = 50
+OVERDUE_SHOWN = 20
 STATUS_BADGES = {
     AppealStatus.OPEN: "text-bg-warning",
     AppealStatus.ACCEPTED: "text-bg-success",
@@ -38,6 +40,14 @@ def get_appeal_for_user(user, pk: int) -> Appeal:
         "resolved_by",
     )
     return get_object_or_404(appeals.prefetch_related("attachments"), pk=pk)
+
+
+def overdue_of(user, units) -> list[Appeal]:
+    """Open appeals past their resolution date that the user sees, for the banner on top."""
+    overdue = assessment.overdue_appeals(units).filter(
+        evaluation__in=Evaluation.objects.visible_to(user)
+    )
+    return list(overdue[:OVERDUE_SHOWN])
 
 
 @login_required
@@ -77,12 +87,15 @@ def appeal_list(request):
     if status in AppealStatus.values:
         appeals = appeals.filter(status=status)
     page = Paginator(appeals.order_by("due_on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     for appeal in page:
         appeal.badge = STATUS_BADGES[appeal.status]
+        appeal.is_overdue = appeal.is_overdue_on(today)
     context = {
         "page": page,
         "status": status,
         "statuses": [(s.value, s.label) for s in AppealStatus],
+        "overdue": overdue_of(request.user, units),
     }
     return render(request, "evaluations/assessment/appeal_list.html", context)
 
@@ -114,6 +127,7 @@ def appeal_detail(request, pk: int):
         "final_label": scorecard.rating_label(evaluation.rating),
         "final_badge": scorecard.rating_badge(evaluation.rating),
         "badge": STATUS_BADGES[appeal.status],
+        "is_overdue": appeal.is_overdue_on(timezone.localdate()),
         "can_resolve": can_resolve,
         "form": form,
         "decisions": evaluation.decisions.select_related("decided_by"),

@@ -184,7 +184,7 @@ def detail_context(request, evaluation: Evaluation, **forms) -> dict:
         and evaluation.state == EvaluationState.DRAFT
         and bool(evaluation.return_note),
         "awaiting_publication": is_owner and evaluation.state == EvaluationState.DECIDED,
-        "appeal_days": assessment.APPEAL_WORKING_DAYS,
+        "appeal_days": assessment.appeal_days(evaluation.period),
         **rights,
         **forms,
     }

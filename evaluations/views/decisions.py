@@ -18,6 +18,7 @@ from .. import assessment, permissions
 from ..forms_assessment import DecisionForm
 from ..models import Evaluation, EvaluationRole, EvaluationState, Period, Rating
 from . import scorecard
+from .appeals import overdue_of
 from .assessment import PERIOD_CHOICES, STATE_ORDER, mark_rows, pick_period
 from .common import add_errors, require
 
@@ -75,7 +76,12 @@ def decision_list(request):
                 decided=counts.get(EvaluationState.DECIDED, 0),
             )
         )
-    context = {"periods": periods, "period": period, "rows": rows}
+    context = {
+        "periods": periods,
+        "period": period,
+        "rows": rows,
+        "overdue": overdue_of(request.user, units),
+    }
     return render(request, "evaluations/assessment/decision_list.html", context)
 
 

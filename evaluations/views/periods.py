@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from orgunits.models import Bloc
 
-from .. import permissions, services
+from .. import assessment, permissions, services
 from ..forms import PeriodPolicyForm, PeriodReopenForm, PeriodStepForm
 from ..models import Period, PeriodPolicy, PeriodReopening, PeriodState
 from .common import add_errors, done, require
@@ -41,6 +41,12 @@ def period_list(request):
             request.user, period
         )
         period.can_reopen = period.is_locked
+        # Locking by hand is offered once the appeal window is over, before the lock date.
+        period.can_lock = (
+            not period.is_locked
+            and period.next_state != PeriodState.LOCKED
+            and permissions.can_lock_period(request.user, period)
+        )
     policies = {p.bloc: p for p in PeriodPolicy.objects.all()}
     rows = [
         (PROVINCE_SLUG if code == "" else code, policies.get(code) or PeriodPolicy(bloc=code))
@@ -64,12 +70,15 @@ def period_advance(request, pk: int):
     form = PeriodStepForm(request.POST)
     form.is_valid()
     try:
-        services.period_set_state(
-            period=period,
-            state=next_state,
-            by=request.user,
-            reason=form.cleaned_data.get("reason", ""),
-        )
+        if next_state == PeriodState.LOCKED:
+            assessment.period_lock(period=period, by=request.user)
+        else:
+            services.period_set_state(
+                period=period,
+                state=next_state,
+                by=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -77,6 +86,21 @@ def period_advance(request, pk: int):
             request,
             _("Kỳ %(p)s đã chuyển sang “%(s)s”.") % {"p": period, "s": next_state.label},
         )
+    return done(request, reverse("evaluations:period_list"))
+
+
+@login_required
+@require_POST
+def period_lock(request, pk: int):
+    """Lock a period by hand once its appeal window is over and every appeal is resolved."""
+    require(permissions.can_manage_periods(request.user))
+    period = get_object_or_404(Period, pk=pk)
+    try:
+        assessment.period_lock(period=period, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã khóa kỳ %(p)s.") % {"p": period})
     return done(request, reverse("evaluations:period_list"))
 
 

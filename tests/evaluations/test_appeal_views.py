@@ -249,7 +249,7 @@ def test_only_the_decider_computes_and_decides_the_year(
     assert not AnnualResult.objects.exists()
 
 
-def test_the_decider_computes_then_decides_and_the_person_sees_their_year(
+def test_the_decider_computes_decides_publishes_and_the_person_sees_their_year(
     as_user, published, units, staff_a2
 ):
     client = as_user("head_agency")
@@ -264,6 +264,8 @@ def test_the_decider_computes_then_decides_and_the_person_sees_their_year(
     assert as_user("staff_a2").get(_url("annual", 2026)).context["own"] is None
     decided = client.post(_url("annual_decide", 2026, units["T-SO"].pk), follow=True)
     assert "Đã quyết định xếp loại năm 2026 của 11 người." in decided.content.decode()
+    assert as_user("staff_a2").get(_url("annual", 2026)).context["own"] is None
+    client.post(_url("annual_publish", 2026, units["T-SO"].pk))
     own = as_user("staff_a2").get(_url("annual", 2026)).context["own"]
     assert own.rating == march.computed_rating
     deciding_again = client.post(_url("annual_decide", 2026, units["T-SO"].pk), follow=True)

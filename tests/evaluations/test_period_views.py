@@ -102,6 +102,10 @@ def test_policy_of_a_bloc_is_saved_and_audited(as_user, units, system_admin):
         "lock_days": "30",
         "daily_pace_factor": "2.5",
         "working_day_hours": "8",
+        "appeal_days": "5",
+        "appeal_resolve_days": "10",
+        "annual_deadline_day": "15",
+        "annual_deadline_month": "12",
     }
     response = as_user("system_admin").post(url, data)
     assert response.status_code == 302
@@ -122,6 +126,10 @@ def test_province_wide_policy_edit_changes_only_what_differs(as_user, units):
         "lock_days": "20",
         "daily_pace_factor": "3",
         "working_day_hours": "8",
+        "appeal_days": "5",
+        "appeal_resolve_days": "10",
+        "annual_deadline_day": "15",
+        "annual_deadline_month": "12",
     }
     as_user("system_admin").post(url, data)
     assert PeriodPolicy.objects.get(bloc="").log_close_day == 24
@@ -139,6 +147,10 @@ def test_policy_rejects_a_closing_day_past_the_28th(as_user, units):
         "lock_days": "20",
         "daily_pace_factor": "3",
         "working_day_hours": "8",
+        "appeal_days": "5",
+        "appeal_resolve_days": "10",
+        "annual_deadline_day": "15",
+        "annual_deadline_month": "12",
     }
     response = as_user("system_admin").post(url, data)
     assert response.status_code == 200
