@@ -117,5 +117,5 @@ def can_view_province_dashboard(user: User, unit: OrgUnit | None = None, on=None
 
 
 def is_leader(user: User, on: date | None = None) -> bool:
-    on = _today(on)
-    return roles.leader_assignments(user, on).exists() or roles.delegations_to(user, on).exists()
+    """Leads a unit or holds a live delegation: exactly when there are approval scopes."""
+    return bool(roles.approval_scopes(user, _today(on)))

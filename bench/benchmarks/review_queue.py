@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from evaluations.models import EntryStatus, WorkEntry
+from evaluations.views.review import COUNT_STEP
 from orgunits.models import Assignment
 
 from ..figures import Context, Figure
@@ -46,11 +47,20 @@ def run(ctx: Context) -> list[Figure]:
     url = reverse("evaluations:review_queue")
     for size, head in filter(None, (agency, department)):
         user = head.person.user
+        queue = WorkEntry.objects.review_queue(user, ctx.today)
+        # The view's first step: the page's ids from the scoped queue alone, oldest first.
         main = (
-            WorkEntry.objects.review_queue(user, ctx.today)
-            .select_related("person", "unit", "product", "period", "plan_item")
-            .order_by("submitted_at", "pk")[:PAGE_SIZE]
+            queue.order_by("submitted_at", "pk")
+            .values_list("pk", flat=True)[:PAGE_SIZE]
             .query.sql_with_params()
+        )
+        count_sql, count_params = (
+            queue.order_by().values("pk")[: COUNT_STEP + 1].query.sql_with_params()
+        )
+        ctx.explain(
+            f"{NAME} — {head.unit.name}: đếm tới {COUNT_STEP + 1:,}",
+            f"SELECT count(*) FROM ({count_sql}) AS capped",  # noqa: S608 (Django's own SQL)
+            count_params,
         )
         kind = "cơ quan" if head.unit.depth == 3 else "phòng, khoa"
         figures += measure_screen(

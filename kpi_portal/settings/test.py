@@ -9,7 +9,9 @@ DATABASES = {
 }
 # pytest-django empties test databases with TRUNCATE between transactional tests; the audit
 # log's append-only trigger allows that only on sessions that say so (never in production).
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c kpi.audit_truncate_allowed=on"
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    "-c jit=off -c kpi.audit_truncate_allowed=on"  # jit=off as in base.py
+)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; not for real use
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env.redis_url("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/14"
