@@ -21,7 +21,7 @@ from kpi_portal import audit
 from kpi_portal.tasks_outbox import enqueue
 from orgunits.models import OrgUnit, Person, User
 
-from . import generators, permissions
+from . import generators, generators_pilot, permissions
 from .exporters import pdf, xlsx
 from .models import ExportFormat, ExportKind, ExportStatus, ReportExport
 
@@ -39,6 +39,9 @@ class KindSpec:
     format: str
     for_person: str | None = None  # the format when a person replaces the unit; None: unit only
     slug: str = "bao-cao"
+    # Kinds requested from their own page (not "Báo cáo của tôi") name their own time span.
+    listed: bool = True
+    when: Callable[[dict], str] | None = None
 
     @property
     def quarterly(self) -> bool:
@@ -60,6 +63,27 @@ SPECS: dict[str, KindSpec] = {
     ExportKind.UNIT_SUMMARY_PDF: KindSpec((UNIT, PERIOD), ExportFormat.PDF, slug="bieu-tong-hop"),
     ExportKind.STANDING_COMMITTEE_PDF: KindSpec(
         (UNIT, YEAR, QUARTER), ExportFormat.ZIP, slug="bao-cao-quy"
+    ),
+    ExportKind.ADOPTION_XLSX: KindSpec(
+        (UNIT, *generators_pilot.ADOPTION_NEEDS),
+        ExportFormat.XLSX,
+        slug="su-dung-phan-mem",
+        listed=False,
+        when=generators_pilot.adoption_when,
+    ),
+    ExportKind.PILOT_PACK_XLSX: KindSpec(
+        (UNIT, *generators_pilot.PACK_NEEDS),
+        ExportFormat.XLSX,
+        slug="so-ket-thi-diem",
+        listed=False,
+        when=generators_pilot.pack_when,
+    ),
+    ExportKind.PILOT_PACK_PDF: KindSpec(
+        (UNIT, *generators_pilot.PACK_NEEDS),
+        ExportFormat.PDF,
+        slug="so-ket-thi-diem",
+        listed=False,
+        when=generators_pilot.pack_when,
     ),
 }
 
@@ -90,7 +114,10 @@ def _clean(spec: KindSpec, params: dict) -> dict[str, int]:
 
 
 def _title(kind: str, subject: str, clean: dict, period: Period | None) -> str:
-    when = str(period) if period else f"Quý {generators.ROMAN[clean[QUARTER]]}/{clean[YEAR]}"
+    if SPECS[kind].when:
+        when = SPECS[kind].when(clean)
+    else:
+        when = str(period) if period else f"Quý {generators.ROMAN[clean[QUARTER]]}/{clean[YEAR]}"
     return f"{ExportKind(kind).label} — {subject} — {when}"[:255]
 
 
@@ -174,9 +201,22 @@ def export_retry(*, by: User, export: ReportExport) -> ReportExport:
 
 # ---- running -------------------------------------------------------------------------------
 
+# A running job touches its heartbeat when it starts and at each progress step. Generous,
+# because a large Excel file reports no progress until it is written whole.
+STALE_AFTER = timedelta(minutes=20)
+
+
+def interrupted_text() -> str:
+    return _(
+        "Tiến trình xử lý bị dừng đột ngột (máy xử lý nền khởi động lại hoặc hết bộ nhớ) "
+        "nên báo cáo chưa được tạo. Hãy bấm “Thử lại”."
+    )
+
 
 def _progress(export: ReportExport, percent: int) -> None:
-    ReportExport.objects.filter(pk=export.pk).update(progress=min(99, percent))
+    ReportExport.objects.filter(
+        pk=export.pk, status=ExportStatus.RUNNING, attempts=export.attempts
+    ).update(progress=min(99, percent), heartbeat_at=timezone.now())
 
 
 def _safe(text: str) -> str:
@@ -186,7 +226,10 @@ def _safe(text: str) -> str:
 def _stem(export: ReportExport, scope: generators.Scope) -> str:
     spec = SPECS[export.kind]
     who = scope.person.hrmis_code if scope.person else scope.unit.code if scope.unit else ""
-    when = scope.period.code if scope.period else f"{scope.year}-Q{scope.quarter}"
+    if spec.when:
+        when = spec.when(export.parameters)
+    else:
+        when = scope.period.code if scope.period else f"{scope.year}-Q{scope.quarter}"
     return _safe(f"{spec.slug}-{who}-{when}")
 
 
@@ -246,11 +289,37 @@ BUILDERS: dict[str, Callable[[ReportExport, generators.Scope], bytes]] = {
         "unit_summary", generators.unit_summary(s)
     ),
     ExportKind.STANDING_COMMITTEE_PDF: _standing_committee,
+    ExportKind.ADOPTION_XLSX: lambda e, s: xlsx.render(
+        generators_pilot.adoption_table(s, e.parameters)
+    ),
+    ExportKind.PILOT_PACK_XLSX: lambda e, s: xlsx.render(generators_pilot.pack(s, e.parameters)),
+    ExportKind.PILOT_PACK_PDF: lambda e, s: pdf.render(
+        "pilot_pack", generators_pilot.pack(s, e.parameters)
+    ),
 }
 
 
+def _is_stale(export: ReportExport, now) -> bool:
+    last_sign = export.heartbeat_at or export.started_at
+    return last_sign is None or last_sign < now - STALE_AFTER
+
+
+def _interrupt(export: ReportExport, now) -> None:
+    """Fail a running job whose worker died; the owner decides whether to run it again."""
+    with translation.override("vi"):
+        export.error = interrupted_text()
+    export.status, export.finished_at = ExportStatus.FAILED, now
+    export.save(update_fields=["status", "error", "finished_at"])
+    audit.record(
+        by=None,
+        action="export.interrupted",
+        obj=export,
+        changes={"status": [ExportStatus.RUNNING, ExportStatus.FAILED]},
+    )
+
+
 def _start(export_id: int) -> ReportExport | None:
-    """Mark a queued (or redelivered, still running) job as running; None when nothing to do."""
+    """Mark a queued job as running; None when this message has nothing to build."""
     with transaction.atomic():
         export = (
             ReportExport.objects.select_for_update()
@@ -260,10 +329,49 @@ def _start(export_id: int) -> ReportExport | None:
         )
         if export is None or export.status in (ExportStatus.DONE, ExportStatus.FAILED):
             return None
+        now = timezone.now()
+        if export.status == ExportStatus.RUNNING:
+            # A redelivered message (acks_late): a silent job lost its worker and fails; a
+            # job with a fresh heartbeat is still being built elsewhere. Neither is built twice.
+            if _is_stale(export, now):
+                _interrupt(export, now)
+            return None
         export.status, export.progress, export.error = ExportStatus.RUNNING, 0, ""
-        export.started_at, export.attempts = timezone.now(), export.attempts + 1
-        export.save(update_fields=["status", "progress", "error", "started_at", "attempts"])
+        export.started_at = export.heartbeat_at = now
+        export.attempts += 1
+        export.save(
+            update_fields=["status", "progress", "error", "started_at", "heartbeat_at", "attempts"]
+        )
         return export
+
+
+def _finish(export: ReportExport, **fields) -> ReportExport:
+    """Record the outcome unless the watchdog gave this run up meanwhile (and its file with it)."""
+    current = ReportExport.objects.filter(
+        pk=export.pk, status=ExportStatus.RUNNING, attempts=export.attempts
+    )
+    if not current.update(finished_at=timezone.now(), **fields):
+        logger.warning(
+            "Export %s attempt %s ended after it was given up", export.pk, export.attempts
+        )
+        if fields.get("file"):
+            export.file.delete(save=False)
+    export.refresh_from_db()
+    return export
+
+
+def exports_watchdog(*, now=None) -> int:
+    """Fail the running jobs whose worker went silent, so their owners can retry; beat calls it."""
+    now = now or timezone.now()
+    failed = 0
+    stalled = ReportExport.objects.stalled(now - STALE_AFTER)
+    for pk in list(stalled.values_list("pk", flat=True)):
+        with transaction.atomic():
+            export = stalled.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if export is not None:
+                _interrupt(export, now)
+                failed += 1
+    return failed
 
 
 def error_text(error: Exception) -> str:
@@ -294,14 +402,11 @@ def export_run(export_id: int) -> ReportExport | None:
     except Exception as error:  # the job must end in a state the page can show
         logger.exception("Export %s (%s) failed", export.pk, export.kind)
         with translation.override("vi"):
-            export.error = error_text(error)
-        export.status, export.finished_at = ExportStatus.FAILED, timezone.now()
-        export.save(update_fields=["status", "error", "finished_at"])
-        return export
-    export.filename = name
-    export.status, export.progress, export.finished_at = ExportStatus.DONE, 100, timezone.now()
-    export.save(update_fields=["file", "filename", "status", "progress", "finished_at"])
-    return export
+            message = error_text(error)
+        return _finish(export, status=ExportStatus.FAILED, error=message)
+    return _finish(
+        export, status=ExportStatus.DONE, progress=100, file=export.file.name, filename=name
+    )
 
 
 def exports_purge(*, now=None) -> int:

@@ -4,10 +4,12 @@ from celery import shared_task
 
 from . import exports
 
-__all__ = ["export_run", "exports_purge"]
+__all__ = ["export_run", "exports_purge", "exports_watchdog"]
 
 
-@shared_task(name="reports.tasks_exports.export_run")
+# Acknowledged only once the job row holds its outcome: a worker killed mid-export leaves the
+# message on the broker, and its redelivery fails the job for the owner to retry (see _start).
+@shared_task(name="reports.tasks_exports.export_run", acks_late=True, reject_on_worker_lost=True)
 def export_run(export_id: int) -> str | None:
     """Build one requested report; the job row records the outcome, so nothing is raised."""
     export = exports.export_run(export_id)
@@ -18,3 +20,9 @@ def export_run(export_id: int) -> str | None:
 def exports_purge() -> int:
     """Delete expired export files and their rows."""
     return exports.exports_purge()
+
+
+@shared_task(name="reports.tasks_exports.exports_watchdog")
+def exports_watchdog() -> int:
+    """Fail the running jobs whose worker went silent."""
+    return exports.exports_watchdog()

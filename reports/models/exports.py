@@ -31,6 +31,9 @@ class ExportKind(models.TextChoices):
     FORM01_PDF = "form01_pdf", _("Phiếu đánh giá Mẫu 01 (PDF)")
     UNIT_SUMMARY_PDF = "unit_summary_pdf", _("Biểu tổng hợp kết quả đánh giá, xếp loại (PDF)")
     STANDING_COMMITTEE_PDF = "standing_committee_pdf", _("Báo cáo quý gửi Ban Thường vụ (PDF)")
+    ADOPTION_XLSX = "adoption_xlsx", _("Tình hình sử dụng phần mềm trong thí điểm (Excel)")
+    PILOT_PACK_XLSX = "pilot_pack_xlsx", _("Báo cáo sơ kết thí điểm (Excel)")
+    PILOT_PACK_PDF = "pilot_pack_pdf", _("Báo cáo sơ kết thí điểm (PDF)")
 
 
 class ExportFormat(models.TextChoices):
@@ -53,6 +56,12 @@ def export_path(instance, filename: str) -> str:
 
 
 class ReportExportQuerySet(models.QuerySet):
+    def stalled(self, since) -> ReportExportQuerySet:
+        """Running jobs with no sign of life since `since`."""
+        return self.filter(status=ExportStatus.RUNNING).filter(
+            Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, started_at__lt=since)
+        )
+
     def requested_by(self, user) -> ReportExportQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -85,6 +94,9 @@ class ReportExport(models.Model):
     created_at = models.DateTimeField(_("thời điểm yêu cầu"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    # Touched at the start and at each progress step: a running job silent for long lost its
+    # worker, and the watchdog marks it failed.
+    heartbeat_at = models.DateTimeField(_("lần báo tiến độ gần nhất"), null=True, blank=True)
     expires_at = models.DateTimeField(_("hết hạn lúc"), db_index=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
 
