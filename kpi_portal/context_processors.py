@@ -19,7 +19,18 @@ def _navigation(request) -> dict[str, bool]:
         "audit_log": SimpleLazyObject(lambda: _can_view_audit(user)),
         "decider": SimpleLazyObject(lambda: _evaluation_right(user, "is_decider")),
         "hr_officer": SimpleLazyObject(lambda: _evaluation_right(user, "can_hr_check_any")),
+        "quarterly_prepare": SimpleLazyObject(lambda: _report_right(user, "can_prepare_quarterly")),
+        "quarterly_tracking": SimpleLazyObject(
+            lambda: _report_right(user, "can_view_quarterly_tracking")
+        ),
     }
+
+
+def _report_right(user, name: str) -> bool:
+    """A menu right of the reports app, asked only when the menu is drawn."""
+    from reports import permissions as report_permissions
+
+    return getattr(report_permissions, name)(user)
 
 
 def _evaluation_right(user, name: str) -> bool:

@@ -1,6 +1,7 @@
-"""Demo feedback for the pilot: items new, under review, answered, accepted and declined.
+"""Demo of the pilot: feedback in every state, last year's manual ratings, adoption figures.
 
-Each item is matched by sender and title, so a second run writes nothing.
+Each feedback item is matched by sender and title and each baseline by unit and year, so a
+second run writes nothing new; the adoption figures are rebuilt from the rollups every time.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from django.db import transaction
 from catalog.models import CriteriaSet, Product, VersionStatus
 from orgunits.models import OrgUnit, User
 
-from . import pilot
-from .models import Feedback, FeedbackKind, FeedbackTopic
+from . import adoption, pilot, pilot_pack
+from .forms_adoption import PILOT_FROM
+from .models import Feedback, FeedbackKind, FeedbackTopic, ManualRatingBaseline
 
 SYSTEM_ADMIN = "quantri"
 
@@ -35,8 +37,45 @@ def _targets() -> tuple[Product | None, CriteriaSet | None]:
     return product, criteria_set
 
 
-@transaction.atomic
 def seed() -> dict[str, int]:
+    """Feedback and baselines, then the adoption figures (the rollups are rebuilt by then)."""
+    counts = seed_feedback()
+    counts["baselines"] = seed_baselines()
+    counts["adoption_rows"] = adoption.rebuild_all()
+    return counts
+
+
+# Counts per band (HTXS, HTT, HT, KHT) of the year before the pilot, as the units reported them.
+BASELINES = {
+    "QNG-SYT": (9, 41, 22, 2),
+    "QNG-SNV": (4, 18, 7, 0),
+    "QNG-XA001": (3, 12, 5, 1),
+    "QNG-XA002": (2, 10, 6, 1),
+}
+
+
+@transaction.atomic
+def seed_baselines() -> int:
+    admin = User.objects.filter(username=SYSTEM_ADMIN).first()
+    year = PILOT_FROM.year - 1
+    created = 0
+    for unit in OrgUnit.objects.filter(code__in=BASELINES) if admin else []:
+        if ManualRatingBaseline.objects.filter(unit=unit, year=year).exists():
+            continue
+        htxs, htt, ht, kht = BASELINES[unit.code]
+        pilot_pack.baseline_save(
+            by=admin,
+            unit=unit,
+            year=year,
+            counts={"count_htxs": htxs, "count_htt": htt, "count_ht": ht, "count_kht": kht},
+            note="Kết quả đánh giá, xếp loại năm trước thí điểm (dữ liệu trình diễn)",
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
+def seed_feedback() -> dict[str, int]:
     names = ["chuyenvien", "chuyenvien2", "truongphong", "canbo.xa", SYSTEM_ADMIN]
     users = {u.username: u for u in User.objects.filter(username__in=names)}
     if len(users) < len(names):

@@ -53,7 +53,9 @@ class ExportRequestForm(StyledFormMixin, forms.Form):
         self.kinds = [
             (value, label)
             for value, label in ExportKind.choices
-            if SPECS[value].quarterly == quarterly and (oversees or SPECS[value].for_person)
+            if SPECS[value].listed
+            and SPECS[value].quarterly == quarterly
+            and (oversees or SPECS[value].for_person)
         ]
         today = timezone.localdate()
         if quarterly:

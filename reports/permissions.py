@@ -127,3 +127,66 @@ def can_view_feedback_register(user: User, on=None) -> bool:
         return False
     on = on or timezone.localdate()
     return can_handle_feedback(user, None, on) or roles.has_role(user, on, Role.ORG_DEPT_VIEWER)
+
+
+# ---- quarterly report flow between bodies (báo cáo quý) -------------------------------------
+# Preparers: HR officers granted on the reporting body's own unit, its head, or the head's live
+# delegate. Reviewers: organization-department viewers whose grant covers the receiving unit
+# (Ban Tổ chức Tỉnh ủy). System admins read everything and change nothing.
+
+
+def can_prepare_quarterly(user: User, body=None, on=None) -> bool:
+    """Edit and submit the body's report (any body's, when None)."""
+    from .models import ReportingBody
+
+    bodies = ReportingBody.objects.prepared_by(user, on)
+    return bodies.exists() if body is None else bodies.filter(pk=body.pk).exists()
+
+
+def can_review_quarterly(user: User, body=None, on=None) -> bool:
+    """Return, accept and consolidate the reports sent to Ban Tổ chức (any body's, when None)."""
+    from .models import ReportingBody
+
+    bodies = ReportingBody.objects.reviewed_by(user, on)
+    return bodies.exists() if body is None else bodies.filter(pk=body.pk).exists()
+
+
+def can_view_quarterly_tracking(user: User, on=None) -> bool:
+    """Who has submitted: Ban Tổ chức's reviewers and system admins."""
+    if not user.is_authenticated:
+        return False
+    on = on or timezone.localdate()
+    return roles.is_system_admin(user, on) or can_review_quarterly(user, None, on)
+
+
+# ---- the pilot: adoption dashboard, sơ kết pack, last year's manual ratings -----------------
+
+
+def can_view_adoption(user: User, unit: OrgUnit | None = None, on=None) -> bool:
+    """Who reads the province dashboards reads the pilot's adoption, on the same subtrees."""
+    if not can_view_province_dashboard(user, on=on):
+        return False
+    return unit is None or covers(dashboard_paths(user, on), unit.path)
+
+
+def can_request_pilot_pack(user: User, unit: OrgUnit | None = None, on=None) -> bool:
+    """The sơ kết pack: organization departments and system admins, on their subtrees."""
+    return can_view_adoption(user, unit, on)
+
+
+def baseline_paths(user: User, on=None) -> tuple[str, ...]:
+    """Where the user enters last year's manual ratings: all for system admins, else HR grants."""
+    if not user.is_authenticated:
+        return ()
+    on = on or timezone.localdate()
+    if roles.is_system_admin(user, on):
+        return ALL
+    return tuple(sorted(roles.granted_paths(user, on, (Role.HR_OFFICER,))))
+
+
+def can_enter_baseline(user: User, unit: OrgUnit | None = None, on=None) -> bool:
+    """HR officers (cán bộ tổ chức) hold last year's results of their units; admins, all."""
+    paths = baseline_paths(user, on)
+    if unit is None:
+        return paths != ()
+    return covers(paths, unit.path)

@@ -259,6 +259,9 @@ def collect(today: date) -> tuple[Digest, int]:
             _collect_log_and_self(digest, period, days)
             escalated += _collect_reviews(digest, period, leaders, days)
         _collect_decisions(digest, period, leaders, days)
+    from .quarterly import collect_reminders  # quarterly imports this module's Item
+
+    collect_reminders(digest, days)
     return digest, escalated
 
 

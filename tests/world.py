@@ -87,3 +87,29 @@ def build() -> None:
             valid_from=START,
             by=system,
         )
+
+
+# Quarterly reporting bodies (issue 11): Sở Thử nghiệm plays Sở Nội vụ for the government bloc
+# (prepared by hr_officer and head_agency); Ban Tổ chức reports the Party bloc with no preparer,
+# so it is always the missing body. Both report to Ban Tổ chức (reviewed by party_viewer).
+REPORTING_BODIES = [
+    # unit code, covered root, kind
+    ("T-SO", "T-CQ", "government"),
+    ("T-BTC", "T-DANG", "party"),
+]
+
+
+def reporting_bodies() -> dict:
+    """Create (once) and return the quarterly reporting bodies by unit code; call after build()."""
+    from reports.models import ReportingBody
+
+    bodies = {}
+    for unit_code, root_code, kind in REPORTING_BODIES:
+        body, created = ReportingBody.objects.get_or_create(
+            unit=OrgUnit.objects.get(code=unit_code),
+            defaults={"kind": kind, "receiver": OrgUnit.objects.get(code="T-BTC")},
+        )
+        if created:
+            body.covers.set([OrgUnit.objects.get(code=root_code)])
+        bodies[unit_code] = body
+    return bodies

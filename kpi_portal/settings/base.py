@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks_rollups.rollups_nightly",
         "schedule": crontab(minute=30, hour=1),
     },
+    # 02:00 every night, after the rollups it reads: the pilot's adoption figures.
+    "reports-nightly-adoption": {
+        "task": "reports.tasks_adoption.adoption_nightly",
+        "schedule": crontab(minute=0, hour=2),
+    },
     # Every 5 minutes: refresh the people touched by bulk approvals and publications.
     "reports-rollups-sweep": {
         "task": "reports.tasks_rollups.rollups_sweep",

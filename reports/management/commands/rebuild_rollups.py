@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from evaluations.models import Frequency, Period
-from reports import rollups
+from reports import adoption, rollups
 from reports.models import ScopeKind
 from reports.rollups import Scope
 
@@ -22,8 +22,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, period=None, quarter=None, year=None, all=False, **options):
         started = time.monotonic()
+        # A month goes through rebuild_period, which refreshes its adoption rows itself; the
+        # quarter, year and --all paths batch the periods and skip that hook, so do it here.
         if all:
             count, label = rollups.rebuild_all(), "tất cả"
+            adoption.rebuild_all()
         else:
             code = period or quarter or year
             scope = self._scope(code, period=period, quarter=quarter)
@@ -31,8 +34,13 @@ class Command(BaseCommand):
                 count = self._month(scope)
             elif scope.kind == ScopeKind.QUARTER:
                 count = rollups.rebuild_quarter(scope.year, scope.number)
+                first = 3 * scope.number - 2
+                months = [Scope(ScopeKind.MONTH, scope.year, m) for m in range(first, first + 3)]
+                for each in (*months, scope, Scope(ScopeKind.YEAR, scope.year, 0)):
+                    adoption.rebuild_scope(each)
             else:
                 count = rollups.rebuild_year(scope.year)
+                adoption.rebuild_year(scope.year)
             label = scope.code
         self.stdout.write(
             f"Đã tính lại số liệu tổng hợp {label}: {count} kỳ đánh giá "
