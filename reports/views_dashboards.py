@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -37,6 +38,12 @@ PERSON_COLUMNS = [
     ("canh-bao", _("Cảnh báo")),
     ("diem", _("Điểm trung bình")),
 ]
+TEAM_COLUMNS = [
+    ("ten", _("Họ và tên")),
+    ("ke-hoach", _("So với kế hoạch")),
+    ("dinh-muc", _("So với định mức")),
+    ("cho-duyet", _("Chờ phê duyệt")),
+]
 
 
 def require(allowed: bool) -> None:
@@ -52,13 +59,14 @@ def get_dashboard_unit_for_user(user, pk: int) -> OrgUnit:
     return unit
 
 
-def sort_columns(request, param: str, columns) -> tuple[str, list[dict]]:
+def sort_columns(request, param: str, columns, default: str = "ten") -> tuple[str, list[dict]]:
     """The current `?<param>=` and a link per column that sorts by it (again: reversed)."""
-    current = request.GET.get(param, "ten")
+    current = request.GET.get(param, default)
     links = []
     for key, label in columns:
         query = request.GET.copy()
         query[param] = f"-{key}" if current == key else key
+        query.pop("page", None)  # a new order starts on its first page
         state = "ascending" if current == key else "descending" if current == f"-{key}" else ""
         links.append({"label": label, "url": f"?{query.urlencode()}", "sort": state})
     return current, links
@@ -145,15 +153,31 @@ def team_dashboard(request, unit_pk: int | None = None):
     unit = get_object_or_404(led, pk=unit_pk) if unit_pk else led.first()
     period = dashboards.current_period_for(unit.path)
     me = getattr(request.user, "person", None)
-    members = dashboards.team(unit, period, me.pk if me else None) if period else []
+    sort, columns = sort_columns(request, "sort", TEAM_COLUMNS, default="don-vi")
+    search = request.GET.get("q", "").strip()[:120]
+    status = request.GET.get("loc", "")
     context = {
         "unit": unit,
         "led_units": list(led),
         "period": period,
-        "members": members,
-        "not_logged": sum(1 for m in members if not m.has_logged),
-        "not_self_assessed": sum(1 for m in members if not m.has_self_assessed),
-        "review_queue": sum(m.row.entries_submitted for m in members),
+        "columns": columns,
+        "search": search,
+        "status": status if status in dashboards.TEAM_FILTERS else "",
+    }
+    if period is None:
+        return render(request, "reports/dashboards/team.html", context)
+    rows = dashboards.team_rows(unit, period, me.pk if me else None)
+    # Large units run to hundreds of people: one page at a time, searched and sorted in SQL.
+    shown = dashboards.team_filtered(rows, search=search, status=status, sort=sort)
+    summary = dashboards.team_summary(rows)
+    paginator = Paginator(shown, dashboards.TEAM_PAGE_SIZE)
+    if not (search or context["status"]):
+        paginator.count = summary.people  # already counted: spare the subtree a second scan
+    page = paginator.get_page(request.GET.get("page"))
+    context |= {
+        "summary": summary,
+        "page": page,
+        "members": dashboards.team_members(list(page.object_list), period),
     }
     return render(request, "reports/dashboards/team.html", context)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from evaluations.models import Evaluation, Rating, WorkEntry
 from orgunits import services as org_services
-from orgunits.models import OrgUnit, UnitKind, User
+from orgunits.models import OrgUnit, Person, UnitKind, User
 from reports import rollups
 from reports.models import PersonPeriodRollup, ScopeKind, UnitPeriodRollup
 
@@ -299,3 +299,66 @@ def test_the_menu_offers_the_dashboards_each_role_may_open(rolled, client_for, u
 def test_unit_rollup_rows_exist_for_the_units_used_above(rolled):
     assert OrgUnit.objects.filter(code="T-BTC").exists()
     assert UnitPeriodRollup.objects.filter(unit__code="T-BTC", scope_kind="quarter").exists()
+
+
+def _add_people(units, period, count: int) -> list[PersonPeriodRollup]:
+    """Rollup rows for `count` more people of Phòng A who logged, copied from a real row."""
+    model = PersonPeriodRollup.objects.filter(period=period, unit=units["T-A"]).first()
+    added = []
+    for n in range(count):
+        user = User.objects.create(username=f"dong_{period.pk}_{n}", staff_code=f"DONG{n:04d}")
+        person = Person.objects.create(
+            user=user,
+            full_name=f"Trần Thị Đông {n:03d}",
+            category="cong_chuc",
+            hrmis_code=f"DONG{n:04d}",
+        )
+        row = PersonPeriodRollup.objects.get(pk=model.pk)
+        row.pk, row.person, row.evaluation = None, person, None
+        row.entries_approved = row.entries_submitted = 1
+        row.entries_draft = row.entries_returned = 0
+        row.save()
+        added.append(row)
+    return added
+
+
+def test_the_head_dashboard_uses_the_same_number_of_queries_for_a_few_or_many_people(
+    rolled, client_for, head_a, units
+):
+    client = client_for(head_a)
+    url = _url("team_dashboard")
+    client.get(url)  # the first request warms per-process caches
+    _response, few = _get(client, url)
+    _add_people(units, rolled[1], 120)
+    response, many = _get(client, url)
+    assert len(many) == len(few)
+    assert len(many) <= QUERY_BUDGET
+    table = response.content.decode().split('id="bang-tien-do"')[1]
+    assert table.count('<th scope="row"') == 50  # one page; the rest a click away
+
+
+def test_a_head_of_a_big_unit_finds_anyone_by_name_code_or_what_they_still_owe(
+    rolled, client_for, head_a, units
+):
+    added = _add_people(units, rolled[1], 60)
+    behind = added[-1]
+    PersonPeriodRollup.objects.filter(pk=behind.pk).update(entries_approved=0, entries_submitted=0)
+    client = client_for(head_a)
+
+    page = client.get(_url("team_dashboard", q="đông 059")).content.decode()
+    assert "Trần Thị Đông 059" in page and "Trần Thị Đông 058" not in page
+    page = client.get(_url("team_dashboard", q="dong0007")).content.decode()
+    assert "Trần Thị Đông 007" in page.split('id="bang-tien-do"')[1]
+
+    page = client.get(_url("team_dashboard", loc="chua-ghi-nhan")).content.decode()
+    table = page.split('id="bang-tien-do"')[1]
+    assert "Trần Thị Đông 059" in table and "Trần Thị Đông 000" not in table
+    not_logged = int(re.search(r'id="chua-ghi-nhan">(\d+)<', page).group(1))
+    assert table.count("Chưa ghi nhận</span>") == not_logged  # the list behind the count
+
+    second = client.get(_url("team_dashboard", sort="ten", page=2)).content.decode()
+    assert "Trần Thị Đông" in second.split('id="bang-tien-do"')[1]
+    assert "Hiển thị 51–" in second
+    assert client.get(_url("team_dashboard", page="x", sort="drop")).status_code == 200
+    nobody = client.get(_url("team_dashboard", q="không có ai tên này")).content.decode()
+    assert "Không có ai khớp với điều kiện lọc." in nobody
