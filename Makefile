@@ -11,6 +11,10 @@ PYTEST_WORKERS ?= 2
 STAFF ?= 300
 SCALE ?= 5000
 MONTHS ?= 3
+# The locust benchmark: LOAD=0 skips it; users and seconds of the run.
+LOAD ?= 1
+LOAD_USERS ?= 300
+LOAD_SECONDS ?= 150
 
 .PHONY: help install messages run test lint fmt check-compose worker beat shell seed bench
 
@@ -78,5 +82,6 @@ shell: install
 # Province-scale benchmarks in their own database kpi_bench_$(SCALE), created and seeded when
 # missing; results in bench/results/. Not part of `make test`.
 bench: install
-	pg_isready -h 127.0.0.1 -q || bash scripts/ensure_services.sh
-	$(PY) -m bench --scale $(SCALE) --months $(MONTHS)
+	(pg_isready -h 127.0.0.1 -q && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1) || bash scripts/ensure_services.sh
+	BENCH_LOAD=$(LOAD) BENCH_LOAD_USERS=$(LOAD_USERS) BENCH_LOAD_SECONDS=$(LOAD_SECONDS) \
+		$(PY) -m bench --scale $(SCALE) --months $(MONTHS)

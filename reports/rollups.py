@@ -171,16 +171,27 @@ PERSON_COLUMNS = (
 ENTRIES_TABLE = "reports_rollup_entries"
 
 
-def _entries_sql(person_filter: bool) -> str:
-    """The period's work log added up per person, into a temporary table.
+def _entries_sql(periods: list[Period], person_filter: bool) -> tuple[str, dict]:
+    """The periods' work log added up per person and period, into a temporary table.
 
-    This is the heavy part (millions of entries in a province). As CREATE TABLE … AS it may
-    run in parallel, which INSERT … SELECT never does in PostgreSQL.
+    This is the heavy part (millions of entries in a province), so several periods share one
+    pass over the table. As CREATE TABLE … AS it may run in parallel, which INSERT … SELECT
+    never does in PostgreSQL.
     """
+    adapt = connection.ops.adapt_datetimefield_value
+    period_list, params = _in("ep", [period.pk for period in periods])
+    # Each period's own deadline: entries sent after its log-close day count as late.
+    late_from = " ".join(f"WHEN %(ep_{i})s THEN %(late_{i})s" for i in range(len(periods)))
+    params.update(
+        {
+            f"late_{i}": adapt(local_midnight(period.log_close + timedelta(days=1)))
+            for i, period in enumerate(periods)
+        }
+    )
     only = "AND e.person_id = %(person)s" if person_filter else ""
-    return f"""
+    sql = f"""
 CREATE TEMPORARY TABLE {ENTRIES_TABLE} AS
-SELECT e.person_id,
+SELECT e.period_id, e.person_id,
     COUNT(*) FILTER (WHERE e.status = 'approved') AS n_approved,
     COUNT(*) FILTER (WHERE e.status = 'submitted') AS n_submitted,
     COUNT(*) FILTER (WHERE e.status = 'draft') AS n_draft,
@@ -188,30 +199,48 @@ SELECT e.person_id,
     SUM(COALESCE(e.approved_quantity, e.quantity) * e.coefficient)
         FILTER (WHERE e.status = 'approved') AS done,
     SUM(e.quantity * e.coefficient) FILTER (WHERE e.status = 'submitted') AS waiting,
-    COUNT(*) FILTER (WHERE e.status <> 'draft' AND e.submitted_at >= %(late_from)s) AS late,
+    COUNT(*) FILTER (
+        WHERE e.status <> 'draft' AND e.submitted_at >= CASE e.period_id {late_from} END
+    ) AS late,
     COUNT(*) FILTER (WHERE e.status <> 'draft' AND e.flags <> '[]') AS flagged
 FROM {_table(WorkEntry)} e
-WHERE e.period_id = %(period)s {only}
-GROUP BY e.person_id
+WHERE e.period_id IN {period_list} {only}
+GROUP BY e.period_id, e.person_id
 """  # noqa: S608
+    return sql, params
+
+
+def _aggregate_entries(periods: list[Period], person_id: int | None = None) -> None:
+    """Fill the temporary table of `_entries_sql`; the person rows of each period read it."""
+    sql, params = _entries_sql(periods, person_id is not None)
+    if person_id is not None:
+        params["person"] = person_id
+    _execute(f"DROP TABLE IF EXISTS {ENTRIES_TABLE}", {})
+    _jit(person_id is None)
+    _execute(sql, params)
+    _jit(False)
+    if connection.vendor == "postgresql":
+        # Without statistics the planner takes the table for a few rows and nests loops on it.
+        _execute(f"ANALYZE {ENTRIES_TABLE}", {})
 
 
 def _write_people(period: Period, today: date, person_id: int | None = None) -> int:
     """Insert the person rows of a period (or of one person in it); returns how many."""
-    params = _person_params(period, today, person_id)
-    filtered = person_id is not None
-    _execute(f"DROP TABLE IF EXISTS {ENTRIES_TABLE}", {})
-    _jit(not filtered)
-    _execute(_entries_sql(filtered), params)
-    _jit(False)
-    inserted = _execute(_person_sql(filtered), params)
+    _aggregate_entries([period], person_id)
+    inserted = _insert_people(period, today, person_id)
     _execute(f"DROP TABLE {ENTRIES_TABLE}", {})
     return inserted
 
 
+def _insert_people(period: Period, today: date, person_id: int | None = None) -> int:
+    """The person rows of one period, from the entries already added up in the temporary table."""
+    params = _person_params(period, today, person_id)
+    return _execute(_person_sql(person_id is not None), params)
+
+
 def _person_sql(person_filter: bool) -> str:
     entry, plan, evaluation = _table(WorkEntry), _table(PlanItem), _table(Evaluation)
-    # `ent` is the temporary table of `_entries_sql`, already limited to the period (and person).
+    # `ent` is the temporary table of `_entries_sql`, already limited to the person when asked.
     assignment, person = _table(Assignment), _table(Person)
     position, unit, quota = _table(JobPosition), _table(OrgUnit), _table(Quota)
     only = "AND {alias}.person_id = %(person)s" if person_filter else ""
@@ -222,7 +251,7 @@ def _person_sql(person_filter: bool) -> str:
     )
     # Only table names and fixed codes are interpolated; every value is a query parameter.
     return f"""
-WITH ent AS (SELECT * FROM {ENTRIES_TABLE}),
+WITH ent AS (SELECT * FROM {ENTRIES_TABLE} WHERE period_id = %(period)s),
 plan AS (
     SELECT p.person_id, SUM(p.quantity * p.coefficient) AS assigned
     FROM {plan} p
@@ -306,7 +335,6 @@ def _person_params(period: Period, today: date, person_id: int | None = None) ->
         "ref": reference_date(period, today),
         "start": period.start,
         "months": 1 if period.kind == Frequency.MONTHLY else 3,
-        "late_from": adapt(local_midnight(period.log_close + timedelta(days=1))),
         "self_due_end": adapt(local_midnight(period.self_assessment_due + timedelta(days=1))),
         "overdue": today > period.review_due,
         "now": adapt(timezone.now()),
@@ -328,59 +356,75 @@ UNIT_COLUMNS = (
 def _unit_sql(period_list: str, levels: int | None) -> str:
     """Unit rows from person rows: every ancestor at once (`levels`), or one subtree (`None`).
 
-    With `levels`, each person row is joined to the ancestors of its unit (one per path length,
-    so one pass feeds every unit). Without, the rows under `%(prefix)s` feed the one unit at
-    `%(path)s`, which the path index answers quickly: the incremental refresh uses it.
+    The person rows of the scope are first added up per person and unit (a year has twelve per
+    person), then each of those is joined to the ancestors of its unit (one per path length, so
+    one pass feeds every unit). Without `levels`, the rows under `%(prefix)s` feed the one unit
+    at `%(path)s`, which the path index answers quickly: the incremental refresh uses it.
     """
     rollup, unit = _table(PersonPeriodRollup), _table(OrgUnit)
     rated = ", ".join(f"'{r}'" for r in RATED)
     logged = "(r.entries_approved + r.entries_submitted + r.entries_draft + r.entries_returned) > 0"
+    counted_total = f"r.rating IN ({rated}) AND r.total IS NOT NULL"
+    subtree = "AND r.unit_path LIKE %(prefix)s" if levels is None else ""
     if levels is None:
-        source = f"""FROM {unit} u
-JOIN {rollup} r ON r.unit_path LIKE %(prefix)s
-WHERE u.path = %(path)s AND r.period_id IN {period_list}"""
+        source = f"FROM pr JOIN {unit} u ON u.path = %(path)s"
     else:
         lengths = " UNION ALL ".join(
             f"SELECT {n * OrgUnit.steplen} AS n" for n in range(1, levels + 1)
         )
-        source = f"""FROM {rollup} r
-JOIN ({lengths}) lv ON lv.n <= length(r.unit_path)
-JOIN {unit} u ON u.path = substr(r.unit_path, 1, lv.n)
-WHERE r.period_id IN {period_list}"""
+        source = f"""FROM pr
+JOIN ({lengths}) lv ON lv.n <= length(pr.unit_path)
+JOIN {unit} u ON u.path = substr(pr.unit_path, 1, lv.n)"""
     # As above: names and fixed codes only; values are parameters.
-    counted_total = f"r.rating IN ({rated}) AND r.total IS NOT NULL"
     return f"""
+WITH pr AS (
+    SELECT r.unit_path, r.person_id,
+        MAX(CASE WHEN {logged} THEN 1 ELSE 0 END) AS logged,
+        MAX(CASE WHEN r.rating IN ({rated}) THEN 1 ELSE 0 END) AS rated,
+        MAX(CASE WHEN r.flagged_entries > 0 THEN 1 ELSE 0 END) AS flagged,
+        SUM(CASE WHEN r.rating = 'HTXS' THEN 1 ELSE 0 END) AS htxs,
+        SUM(CASE WHEN r.rating = 'HTT' THEN 1 ELSE 0 END) AS htt,
+        SUM(CASE WHEN r.rating = 'HT' THEN 1 ELSE 0 END) AS ht,
+        SUM(CASE WHEN r.rating = 'KHT' THEN 1 ELSE 0 END) AS kht,
+        SUM(CASE WHEN r.rating IN ({rated}) THEN 0 ELSE 1 END) AS not_rated,
+        SUM(CASE WHEN {counted_total} THEN r.total END) AS total_sum,
+        SUM(CASE WHEN {counted_total} THEN 1 ELSE 0 END) AS total_count,
+        SUM(r.assigned_standard) AS assigned, SUM(r.done_standard) AS done,
+        SUM(r.submitted_standard) AS submitted, SUM(r.pending_approvals) AS pending,
+        SUM(r.late_submissions) AS late, SUM(r.flagged_entries) AS flagged_entries,
+        SUM(CASE WHEN r.evaluation_overdue THEN 1 ELSE 0 END) AS overdue,
+        SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END) AS computed_rated,
+        SUM(CASE WHEN r.computed_rating = 'HTXS' THEN 1 ELSE 0 END) AS computed_htxs,
+        COUNT(r.evaluation_id) AS evaluations,
+        SUM(CASE WHEN r.evaluation_id IS NOT NULL
+            AND r.evaluation_state <> 'published' THEN 1 ELSE 0 END) AS unpublished
+    FROM {rollup} r
+    WHERE r.period_id IN {period_list} {subtree}
+    GROUP BY r.unit_path, r.person_id
+)
 INSERT INTO {_table(UnitPeriodRollup)} ({UNIT_COLUMNS})
 SELECT u.id, u.path, u.depth, u.kind, u.bloc, %(kind)s, %(year)s, %(number)s,
-    COUNT(DISTINCT r.person_id),
-    COUNT(DISTINCT CASE WHEN {logged} THEN r.person_id END),
-    COUNT(DISTINCT CASE WHEN r.rating IN ({rated}) THEN r.person_id END),
-    SUM(CASE WHEN r.rating = 'HTXS' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.rating = 'HTT' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.rating = 'HT' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.rating = 'KHT' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.rating IN ({rated}) THEN 0 ELSE 1 END),
-    COALESCE(SUM(CASE WHEN {counted_total} THEN r.total END), 0),
-    SUM(CASE WHEN {counted_total} THEN 1 ELSE 0 END),
-    ROUND(SUM(CASE WHEN {counted_total} THEN r.total END)
-        / NULLIF(SUM(CASE WHEN {counted_total} THEN 1 ELSE 0 END), 0), 2),
-    SUM(r.assigned_standard), SUM(r.done_standard), SUM(r.submitted_standard),
-    SUM(r.pending_approvals), SUM(r.late_submissions), SUM(r.flagged_entries),
-    COUNT(DISTINCT CASE WHEN r.flagged_entries > 0 THEN r.person_id END),
-    SUM(CASE WHEN r.evaluation_overdue THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.computed_rating = 'HTXS' THEN 1 ELSE 0 END),
-    (COUNT(r.evaluation_id) > 0 AND SUM(CASE WHEN r.evaluation_id IS NOT NULL
-        AND r.evaluation_state <> 'published' THEN 1 ELSE 0 END) = 0),
+    COUNT(DISTINCT pr.person_id),
+    COUNT(DISTINCT CASE WHEN pr.logged = 1 THEN pr.person_id END),
+    COUNT(DISTINCT CASE WHEN pr.rated = 1 THEN pr.person_id END),
+    SUM(pr.htxs), SUM(pr.htt), SUM(pr.ht), SUM(pr.kht), SUM(pr.not_rated),
+    COALESCE(SUM(pr.total_sum), 0),
+    SUM(pr.total_count),
+    ROUND(SUM(pr.total_sum) / NULLIF(SUM(pr.total_count), 0), 2),
+    SUM(pr.assigned), SUM(pr.done), SUM(pr.submitted),
+    SUM(pr.pending), SUM(pr.late), SUM(pr.flagged_entries),
+    COUNT(DISTINCT CASE WHEN pr.flagged = 1 THEN pr.person_id END),
+    SUM(pr.overdue),
+    SUM(pr.computed_rated),
+    SUM(pr.computed_htxs),
+    (SUM(pr.evaluations) > 0 AND SUM(pr.unpublished) = 0),
     (1 = 0),
-    (SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END) > 0
-        AND SUM(CASE WHEN r.computed_rating IN ({rated}) THEN 1 ELSE 0 END)
-            = SUM(CASE WHEN r.computed_rating = 'HTXS' THEN 1 ELSE 0 END)),
-    (COUNT(DISTINCT CASE WHEN {logged} THEN r.person_id END) = 0),
+    (SUM(pr.computed_rated) > 0 AND SUM(pr.computed_rated) = SUM(pr.computed_htxs)),
+    (COUNT(DISTINCT CASE WHEN pr.logged = 1 THEN pr.person_id END) = 0),
     %(now)s
 {source}
 GROUP BY u.id, u.path, u.depth, u.kind, u.bloc
-"""
+"""  # noqa: S608
 
 
 # ---- the "xuất sắc" cap --------------------------------------------------------------------
@@ -388,6 +432,13 @@ GROUP BY u.id, u.path, u.depth, u.kind, u.bloc
 
 def _over_quota_units(period_ids: list[int], deciding: set[int] | None = None) -> set[int]:
     """Deciding units (only those in `deciding`, when given) over the HTXS cap of a group."""
+    return set().union(*_over_quota_by_period(period_ids, deciding).values())
+
+
+def _over_quota_by_period(
+    period_ids: list[int], deciding: set[int] | None = None
+) -> dict[int, set[int]]:
+    """As `_over_quota_units`, period by period: a batch of scopes reads the person rows once."""
     # As `evaluations.assessment.quota_status` counts: the decided rating once there is one,
     # else the engine's.
     counted_rating = Case(
@@ -415,12 +466,12 @@ def _over_quota_units(period_ids: list[int], deciding: set[int] | None = None) -
         .filter(htxs__gt=0)
     )
     rules: dict[int | None, scoring.ScoringRules] = {}
-    over = set()
+    over: dict[int, set[int]] = {}
     for group in counted:
         if group["version"] not in rules:
             rules[group["version"]] = _rules(group["version"])
         if _cap_exceeded(rules[group["version"]], group):
-            over.add(group["deciding_unit_id"])
+            over.setdefault(group["period_id"], set()).add(group["deciding_unit_id"])
     return over
 
 
@@ -453,12 +504,16 @@ def _levels() -> int:
 
 
 def _rebuild_scope(
-    scope: Scope, paths: list[str] | None = None, deciding: set[int] | None = None
+    scope: Scope,
+    paths: list[str] | None = None,
+    deciding: set[int] | None = None,
+    over_by_period: dict[int, set[int]] | None = None,
 ) -> int:
     """The unit rows of a scope: all, or only those at `paths` (an incremental refresh).
 
     A refresh names the `deciding` units whose cap it may have changed; the other rebuilt rows
-    keep the "over the cap" flag they had.
+    keep the "over the cap" flag they had. A batch of full rebuilds passes `over_by_period`,
+    the units over the cap in each period, worked out once for all its scopes.
     """
     period_ids = list(scope.periods().values_list("pk", flat=True))
     rows = UnitPeriodRollup.objects.filter(
@@ -483,7 +538,9 @@ def _rebuild_scope(
     )
     if paths is None:
         inserted = _execute(_unit_sql(period_list, _levels()), params)
-        over = _over_quota_units(period_ids)
+        if over_by_period is None:
+            over_by_period = _over_quota_by_period(period_ids)
+        over = set().union(*(over_by_period.get(pk, set()) for pk in period_ids))
     else:
         subtree = _unit_sql(period_list, None)
         inserted = sum(
@@ -508,13 +565,24 @@ def rebuild_scope(scope: Scope) -> int:
     return _rebuild_scope(scope)
 
 
-@transaction.atomic
 def rebuild_people(period_id: int, *, today: date | None = None) -> int:
     """Every person row of a period, and nothing else."""
+    return rebuild_people_of([period_id], today=today)
+
+
+@transaction.atomic
+def rebuild_people_of(period_ids: list[int], *, today: date | None = None) -> int:
+    """Every person row of several periods, from one pass over their work log."""
     _prepare()
-    period = Period.objects.get(pk=period_id)
-    PersonPeriodRollup.objects.filter(period=period).delete()
-    return _write_people(period, today or timezone.localdate())
+    periods = list(Period.objects.filter(pk__in=period_ids).order_by("start"))
+    if not periods:
+        return 0
+    today = today or timezone.localdate()
+    PersonPeriodRollup.objects.filter(period__in=periods).delete()
+    _aggregate_entries(periods)
+    inserted = sum(_insert_people(period, today) for period in periods)
+    _execute(f"DROP TABLE {ENTRIES_TABLE}", {})
+    return inserted
 
 
 @transaction.atomic
@@ -529,6 +597,9 @@ def rebuild_period(period_id: int, *, cascade: bool = False, today: date | None 
     scopes = scopes_of(period)
     for scope in scopes if cascade else scopes[:1]:
         _rebuild_scope(scope)
+    from .adoption import rebuild_for_period  # it imports this module, so not at the top
+
+    rebuild_for_period(period_id, cascade=cascade, today=today)
     return inserted
 
 
@@ -562,26 +633,39 @@ def _scopes_of_year(year: int) -> list[Scope]:
     )
 
 
+@transaction.atomic
+def rebuild_scopes(scopes: list[Scope]) -> int:
+    """Every unit row of several scopes, with the cap worked out once for all their periods."""
+    _prepare()
+    period_ids = {pk for scope in scopes for pk in scope.periods().values_list("pk", flat=True)}
+    over_by_period = _over_quota_by_period(sorted(period_ids))
+    return sum(_rebuild_scope(scope, over_by_period=over_by_period) for scope in scopes)
+
+
 def rebuild_quarter(year: int, quarter: int) -> int:
     """The periods of a quarter, its months, the quarter itself and its year."""
     scope = Scope(ScopeKind.QUARTER, year, quarter)
     periods = list(scope.periods().order_by("start"))
-    for period in periods:
-        rebuild_people(period.pk)
+    rebuild_people_of([period.pk for period in periods])
     months = [Scope(ScopeKind.MONTH, year, m) for m in range(3 * quarter - 2, 3 * quarter + 1)]
-    for each in [*months, scope, Scope(ScopeKind.YEAR, year, 0)]:
-        rebuild_scope(each)
+    rebuild_scopes([*months, scope, Scope(ScopeKind.YEAR, year, 0)])
     return len(periods)
 
 
 def rebuild_year(year: int) -> int:
     """Every period of a year, then its months, quarters and the year."""
     periods = list(Period.objects.filter(year=year).order_by("start"))
-    for period in periods:
-        rebuild_people(period.pk)
-    for scope in _scopes_of_year(year):
-        rebuild_scope(scope)
+    rebuild_people_of([period.pk for period in periods])
+    rebuild_scopes(_scopes_of_year(year))
     return len(periods)
+
+
+def rebuild_periods(period_ids: list[int], *, today: date | None = None) -> int:
+    """Several periods' person rows, then every month, quarter and year they count in, once."""
+    periods = list(Period.objects.filter(pk__in=period_ids).order_by("start"))
+    inserted = rebuild_people_of([period.pk for period in periods], today=today)
+    rebuild_scopes(list(dict.fromkeys(scope for p in periods for scope in scopes_of(p))))
+    return inserted
 
 
 def rebuild_all() -> int:
