@@ -885,15 +885,24 @@ def mean_of(evaluations: list[Evaluation]) -> Mean:
     return Mean(result, sum(1 for t in totals if t is not None), evaluations)
 
 
-def annual_preview(*, person, year: int) -> Mean | None:
-    """The year as it stands today, from the periods decided so far; nothing is stored."""
-    evaluations = list(
+def annual_previews(*, people, year: int) -> dict[int, Mean]:
+    """The year of each person (a queryset or ids) as it stands today, in one query; nothing is
+    stored. People with no decided period are left out."""
+    by_person: dict[int, list[Evaluation]] = {}
+    decided = (
         _decided_in_year(year)
-        .filter(person=person)
+        .filter(person__in=people)
         .select_related("period", "unit", "criteria_version")
-        .order_by("period__start")
+        .order_by("person_id", "period__start")
     )
-    return mean_of(evaluations) if evaluations else None
+    for evaluation in decided:
+        by_person.setdefault(evaluation.person_id, []).append(evaluation)
+    return {person_id: mean_of(rows) for person_id, rows in by_person.items()}
+
+
+def annual_preview(*, person, year: int) -> Mean | None:
+    """One person's year as it stands today, from the periods decided so far."""
+    return annual_previews(people=[person.pk], year=year).get(person.pk)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from orgunits.models import Assignment, AssignmentRole, OrgUnit
 from .dashboards import DECIDING_KINDS, scope_label
 from .models import PersonPeriodRollup, ScopeKind, UnitAdoptionRollup
 from .rollups import Scope, scopes_of
+from .sql import deepest_level, execute, in_list, path_lengths, table
 
 # The pilot started on 15/6/2026; its trend starts with that month (or the first with figures).
 PILOT_START = date(2026, 6, 1)
@@ -41,37 +42,13 @@ COLUMNS = (
 # ---- SQL -----------------------------------------------------------------------------------
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _execute(sql: str, params: dict | list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _in(name: str, values) -> tuple[str, dict]:
-    """An IN list with one named parameter per value (portable, unlike `= ANY`)."""
-    params = {f"{name}_{i}": value for i, value in enumerate(values)}
-    if not params:
-        return "(NULL)", {}
-    return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
-
-
-def _levels() -> str:
-    """Path lengths of every tree level, to join a row to each ancestor of its unit."""
-    deepest = OrgUnit.objects.order_by("-depth").values_list("depth", flat=True).first() or 1
-    return " UNION ALL ".join(f"SELECT {n * OrgUnit.steplen} AS n" for n in range(1, deepest + 1))
-
-
 def _people_sql(period_list: str) -> str:
     """One row per unit with person rows below it: people, logging, self-assessment, publishing."""
-    rollup, unit = _table(PersonPeriodRollup), _table(OrgUnit)
+    rollup, unit = table(PersonPeriodRollup), table(OrgUnit)
     logged = "(r.entries_approved + r.entries_submitted + r.entries_draft + r.entries_returned)"
     # Only table names are interpolated; every value is a query parameter.
     return f"""
-INSERT INTO {_table(UnitAdoptionRollup)} ({COLUMNS})
+INSERT INTO {table(UnitAdoptionRollup)} ({COLUMNS})
 SELECT u.id, u.path, u.depth, u.kind, u.bloc, %(kind)s, %(year)s, %(number)s,
     COUNT(DISTINCT r.person_id),
     COUNT(DISTINCT CASE WHEN {logged} > 0 THEN r.person_id END),
@@ -82,7 +59,7 @@ SELECT u.id, u.path, u.depth, u.kind, u.bloc, %(kind)s, %(year)s, %(number)s,
         THEN 1 ELSE 0 END),
     0, 0, 0, 0, 0, %(now)s
 FROM {rollup} r
-JOIN ({_levels()}) lv ON lv.n <= length(r.unit_path)
+JOIN ({path_lengths(deepest_level())}) lv ON lv.n <= length(r.unit_path)
 JOIN {unit} u ON u.path = substr(r.unit_path, 1, lv.n)
 WHERE r.period_id IN {period_list}
 GROUP BY u.id, u.path, u.depth, u.kind, u.bloc
@@ -94,8 +71,8 @@ def _overdue_sql(period_list: str) -> str:
 
     UPDATE … FROM is understood by PostgreSQL and by SQLite from 3.33 on.
     """
-    entry, unit, period = _table(WorkEntry), _table(OrgUnit), _table(Period)
-    adoption = _table(UnitAdoptionRollup)
+    entry, unit, period = table(WorkEntry), table(OrgUnit), table(Period)
+    adoption = table(UnitAdoptionRollup)
     return f"""
 UPDATE {adoption} SET overdue_entries = o.entries, overdue_queues = o.queues,
     own_overdue_entries = o.own
@@ -105,7 +82,7 @@ FROM (
     FROM {entry} e
     JOIN {period} p ON p.id = e.period_id
     JOIN {unit} eu ON eu.id = e.unit_id
-    JOIN ({_levels()}) lv ON lv.n <= length(eu.path)
+    JOIN ({path_lengths(deepest_level())}) lv ON lv.n <= length(eu.path)
     JOIN {unit} u ON u.path = substr(eu.path, 1, lv.n)
     WHERE e.period_id IN {period_list} AND e.status = %(submitted)s AND p.review_due < %(today)s
     GROUP BY u.id
@@ -117,7 +94,7 @@ WHERE {adoption}.unit_id = o.unit_id
 
 def _unpublished_sql() -> str:
     """Deciding units at or below each row whose phiếu đánh giá are not all published."""
-    adoption = _table(UnitAdoptionRollup)
+    adoption = table(UnitAdoptionRollup)
     kinds = ", ".join(f"'{kind}'" for kind in DECIDING_KINDS)
     return f"""
 UPDATE {adoption} SET units_unpublished = (
@@ -136,7 +113,7 @@ WHERE scope_kind = %(kind)s AND year = %(year)s AND number = %(number)s
 # levels) and PostgreSQL's percentile_cont gives the exact figure per unit. SQLite (the demo)
 # has no percentile_cont, so there the same interpolation runs in Python over its small log.
 def _latency_sql(period_list: str) -> str:
-    entry, unit, adoption = _table(WorkEntry), _table(OrgUnit), _table(UnitAdoptionRollup)
+    entry, unit, adoption = table(WorkEntry), table(OrgUnit), table(UnitAdoptionRollup)
     return f"""
 UPDATE {adoption} SET reviewed_entries = l.n,
     review_hours_median = ROUND(CAST(l.median AS NUMERIC), 2),
@@ -151,7 +128,7 @@ FROM (
         WHERE e.period_id IN {period_list} AND e.status IN (%(approved)s, %(returned)s)
             AND e.submitted_at IS NOT NULL AND e.reviewed_at IS NOT NULL
     ) x
-    JOIN ({_levels()}) lv ON lv.n <= length(x.path)
+    JOIN ({path_lengths(deepest_level())}) lv ON lv.n <= length(x.path)
     JOIN {unit} u ON u.path = substr(x.path, 1, lv.n)
     GROUP BY u.id
 ) l
@@ -197,7 +174,7 @@ def _hours(value: float | None) -> Decimal | None:
 
 def _write_latency(scope: Scope, period_list: str, params: dict, period_ids: list[int]) -> None:
     if connection.vendor == "postgresql":
-        _execute(_latency_sql(period_list), params)
+        execute(_latency_sql(period_list), params)
         return
     rows = {
         row.unit_id: row
@@ -227,7 +204,7 @@ def _rebuild_scope(scope: Scope, today: date) -> int:
     period_ids = list(scope.periods().values_list("pk", flat=True))
     if not period_ids:
         return 0
-    period_list, params = _in("p", period_ids)
+    period_list, params = in_list("p", period_ids)
     params.update(
         kind=str(scope.kind),
         year=scope.year,
@@ -238,10 +215,10 @@ def _rebuild_scope(scope: Scope, today: date) -> int:
         approved=str(EntryStatus.APPROVED),
         returned=str(EntryStatus.RETURNED),
     )
-    inserted = _execute(_people_sql(period_list), params)
+    inserted = execute(_people_sql(period_list), params)
     _write_latency(scope, period_list, params, period_ids)
-    _execute(_overdue_sql(period_list), params)
-    _execute(_unpublished_sql(), params)
+    execute(_overdue_sql(period_list), params)
+    execute(_unpublished_sql(), params)
     return inserted
 
 

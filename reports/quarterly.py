@@ -27,6 +27,7 @@ from .models import (
     ScopeKind,
     UnitPeriodRollup,
 )
+from .rollups import Scope
 
 REMINDER_KIND = "quarterly_report"
 NARRATIVE_FIELDS = ("general_assessment", "difficulties", "proposals")
@@ -62,15 +63,16 @@ def last_ended_quarter(today: date | None = None) -> tuple[int, int]:
 
 
 def parse_quarter(text: str) -> tuple[int, int] | None:
-    """`2026-Q1` (as the dashboards write a quarter) or None."""
-    year, _sep, rest = text.strip().upper().partition("-Q")
-    if year.isdigit() and len(year) == 4 and rest in ("1", "2", "3", "4"):
-        return int(year), int(rest)
-    return None
+    """`2026-Q1` (the rollups' quarter code) or None."""
+    try:
+        scope = Scope.parse(text)
+    except ValueError:
+        return None
+    return (scope.year, scope.number) if scope.kind == ScopeKind.QUARTER else None
 
 
 def quarter_code(year: int, quarter: int) -> str:
-    return f"{year}-Q{quarter}"
+    return Scope(ScopeKind.QUARTER, year, quarter).code
 
 
 # ---- figures from the rollups --------------------------------------------------------------

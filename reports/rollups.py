@@ -29,6 +29,7 @@ from evaluations.models import (
 from orgunits.models import Assignment, JobPosition, OrgUnit, Person
 
 from .models import PersonPeriodRollup, ScopeKind, UnitPeriodRollup
+from .sql import deepest_level, execute, in_list, path_lengths, table
 
 RATED = tuple(str(r) for r in (Rating.HTXS, Rating.HTT, Rating.HT, Rating.KHT))
 WAITING_FOR_LEADERS = (
@@ -116,22 +117,10 @@ def local_midnight(day: date) -> datetime:
 # ---- SQL -----------------------------------------------------------------------------------
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _json_number(column: str, key: str) -> str:
     if connection.vendor == "postgresql":
         return f"CAST({column} ->> '{key}' AS NUMERIC)"
     return f"json_extract({column}, '$.{key}')"
-
-
-def _in(name: str, values) -> tuple[str, dict]:
-    """An IN list with one named parameter per value (portable, unlike `= ANY`)."""
-    params = {f"{name}_{i}": value for i, value in enumerate(values)}
-    if not params:
-        return "(NULL)", {}
-    return "(" + ", ".join(f"%({key})s" for key in params) + ")", params
 
 
 def _prepare() -> None:
@@ -150,12 +139,6 @@ def _jit(enabled: bool) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('jit', %s, true)", ["on" if enabled else "off"])
-
-
-def _execute(sql: str, params: dict) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 PERSON_COLUMNS = (
@@ -179,7 +162,7 @@ def _entries_sql(periods: list[Period], person_filter: bool) -> tuple[str, dict]
     never does in PostgreSQL.
     """
     adapt = connection.ops.adapt_datetimefield_value
-    period_list, params = _in("ep", [period.pk for period in periods])
+    period_list, params = in_list("ep", [period.pk for period in periods])
     # Each period's own deadline: entries sent after its log-close day count as late.
     late_from = " ".join(f"WHEN %(ep_{i})s THEN %(late_{i})s" for i in range(len(periods)))
     params.update(
@@ -203,7 +186,7 @@ SELECT e.period_id, e.person_id,
         WHERE e.status <> 'draft' AND e.submitted_at >= CASE e.period_id {late_from} END
     ) AS late,
     COUNT(*) FILTER (WHERE e.status <> 'draft' AND e.flags <> '[]') AS flagged
-FROM {_table(WorkEntry)} e
+FROM {table(WorkEntry)} e
 WHERE e.period_id IN {period_list} {only}
 GROUP BY e.period_id, e.person_id
 """  # noqa: S608
@@ -215,34 +198,34 @@ def _aggregate_entries(periods: list[Period], person_id: int | None = None) -> N
     sql, params = _entries_sql(periods, person_id is not None)
     if person_id is not None:
         params["person"] = person_id
-    _execute(f"DROP TABLE IF EXISTS {ENTRIES_TABLE}", {})
+    execute(f"DROP TABLE IF EXISTS {ENTRIES_TABLE}", {})
     _jit(person_id is None)
-    _execute(sql, params)
+    execute(sql, params)
     _jit(False)
     if connection.vendor == "postgresql":
         # Without statistics the planner takes the table for a few rows and nests loops on it.
-        _execute(f"ANALYZE {ENTRIES_TABLE}", {})
+        execute(f"ANALYZE {ENTRIES_TABLE}", {})
 
 
 def _write_people(period: Period, today: date, person_id: int | None = None) -> int:
     """Insert the person rows of a period (or of one person in it); returns how many."""
     _aggregate_entries([period], person_id)
     inserted = _insert_people(period, today, person_id)
-    _execute(f"DROP TABLE {ENTRIES_TABLE}", {})
+    execute(f"DROP TABLE {ENTRIES_TABLE}", {})
     return inserted
 
 
 def _insert_people(period: Period, today: date, person_id: int | None = None) -> int:
     """The person rows of one period, from the entries already added up in the temporary table."""
     params = _person_params(period, today, person_id)
-    return _execute(_person_sql(person_id is not None), params)
+    return execute(_person_sql(person_id is not None), params)
 
 
 def _person_sql(person_filter: bool) -> str:
-    entry, plan, evaluation = _table(WorkEntry), _table(PlanItem), _table(Evaluation)
+    entry, plan, evaluation = table(WorkEntry), table(PlanItem), table(Evaluation)
     # `ent` is the temporary table of `_entries_sql`, already limited to the person when asked.
-    assignment, person = _table(Assignment), _table(Person)
-    position, unit, quota = _table(JobPosition), _table(OrgUnit), _table(Quota)
+    assignment, person = table(Assignment), table(Person)
+    position, unit, quota = table(JobPosition), table(OrgUnit), table(Quota)
     only = "AND {alias}.person_id = %(person)s" if person_filter else ""
     waiting = ", ".join(f"'{s}'" for s in WAITING_FOR_LEADERS)
     decided = ", ".join(f"'{s}'" for s in DECIDED)
@@ -309,7 +292,7 @@ quota AS (
     FROM (SELECT DISTINCT unit_id, group_id FROM base WHERE group_id IS NOT NULL) pairs
     JOIN {unit} pu ON pu.id = pairs.unit_id
 )
-INSERT INTO {_table(PersonPeriodRollup)} ({PERSON_COLUMNS})
+INSERT INTO {table(PersonPeriodRollup)} ({PERSON_COLUMNS})
 SELECT b.person_id, %(period)s, b.unit_id, u.path, b.deciding_unit_id, u.bloc, b.group_id,
     b.evaluation_id, b.assigned, b.done, b.waiting, quota.standard,
     b.n_approved, b.n_submitted, b.n_draft, b.n_returned, b.late,
@@ -361,7 +344,7 @@ def _unit_sql(period_list: str, levels: int | None) -> str:
     one pass feeds every unit). Without `levels`, the rows under `%(prefix)s` feed the one unit
     at `%(path)s`, which the path index answers quickly: the incremental refresh uses it.
     """
-    rollup, unit = _table(PersonPeriodRollup), _table(OrgUnit)
+    rollup, unit = table(PersonPeriodRollup), table(OrgUnit)
     rated = ", ".join(f"'{r}'" for r in RATED)
     logged = "(r.entries_approved + r.entries_submitted + r.entries_draft + r.entries_returned) > 0"
     counted_total = f"r.rating IN ({rated}) AND r.total IS NOT NULL"
@@ -369,11 +352,8 @@ def _unit_sql(period_list: str, levels: int | None) -> str:
     if levels is None:
         source = f"FROM pr JOIN {unit} u ON u.path = %(path)s"
     else:
-        lengths = " UNION ALL ".join(
-            f"SELECT {n * OrgUnit.steplen} AS n" for n in range(1, levels + 1)
-        )
         source = f"""FROM pr
-JOIN ({lengths}) lv ON lv.n <= length(pr.unit_path)
+JOIN ({path_lengths(levels)}) lv ON lv.n <= length(pr.unit_path)
 JOIN {unit} u ON u.path = substr(pr.unit_path, 1, lv.n)"""
     # As above: names and fixed codes only; values are parameters.
     return f"""
@@ -402,7 +382,7 @@ WITH pr AS (
     WHERE r.period_id IN {period_list} {subtree}
     GROUP BY r.unit_path, r.person_id
 )
-INSERT INTO {_table(UnitPeriodRollup)} ({UNIT_COLUMNS})
+INSERT INTO {table(UnitPeriodRollup)} ({UNIT_COLUMNS})
 SELECT u.id, u.path, u.depth, u.kind, u.bloc, %(kind)s, %(year)s, %(number)s,
     COUNT(DISTINCT pr.person_id),
     COUNT(DISTINCT CASE WHEN pr.logged = 1 THEN pr.person_id END),
@@ -498,11 +478,6 @@ def _cap_exceeded(rules: scoring.ScoringRules, group: dict) -> bool:
 # ---- rebuilding ----------------------------------------------------------------------------
 
 
-def _levels() -> int:
-    deepest = OrgUnit.objects.order_by("-depth").values_list("depth", flat=True).first()
-    return deepest or 1
-
-
 def _rebuild_scope(
     scope: Scope,
     paths: list[str] | None = None,
@@ -529,7 +504,7 @@ def _rebuild_scope(
     rows.delete()
     if not period_ids:
         return 0
-    period_list, params = _in("p", period_ids)
+    period_list, params = in_list("p", period_ids)
     params.update(
         kind=str(scope.kind),
         year=scope.year,
@@ -537,14 +512,14 @@ def _rebuild_scope(
         now=connection.ops.adapt_datetimefield_value(timezone.now()),
     )
     if paths is None:
-        inserted = _execute(_unit_sql(period_list, _levels()), params)
+        inserted = execute(_unit_sql(period_list, deepest_level()), params)
         if over_by_period is None:
             over_by_period = _over_quota_by_period(period_ids)
         over = set().union(*(over_by_period.get(pk, set()) for pk in period_ids))
     else:
         subtree = _unit_sql(period_list, None)
         inserted = sum(
-            _execute(subtree, {**params, "path": path, "prefix": f"{path}%"}) for path in paths
+            execute(subtree, {**params, "path": path, "prefix": f"{path}%"}) for path in paths
         )
         deciding = deciding or set()
         over = (kept - deciding) | _over_quota_units(period_ids, deciding)
@@ -581,7 +556,7 @@ def rebuild_people_of(period_ids: list[int], *, today: date | None = None) -> in
     PersonPeriodRollup.objects.filter(period__in=periods).delete()
     _aggregate_entries(periods)
     inserted = sum(_insert_people(period, today) for period in periods)
-    _execute(f"DROP TABLE {ENTRIES_TABLE}", {})
+    execute(f"DROP TABLE {ENTRIES_TABLE}", {})
     return inserted
 
 

@@ -231,9 +231,11 @@ def annual_preview(request, year: int):
     scoped = Evaluation.objects.visible_to(user).filter(
         review_q(user, timezone.localdate(), unit_field="unit"), period__year=year
     )
+    people = Person.objects.filter(pk__in=scoped.values("person")).order_by("full_name")
+    means = assessment.annual_previews(people=people.values("pk"), year=year)
     rows = []
-    for person in Person.objects.filter(pk__in=scoped.values("person")).order_by("full_name"):
-        mean = assessment.annual_preview(person=person, year=year)
+    for person in people:
+        mean = means.get(person.pk)
         rating = mean.result.rating if mean else ""
         rows.append(
             {

@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -264,6 +266,14 @@ def test_a_head_who_does_not_decide_previews_the_year_of_their_people(as_user, p
         row["person"].user.username
         for row in as_user("head_b").get(_url("annual_preview", 2026)).context["rows"]
     }
+
+
+def test_the_preview_reads_every_person_s_periods_in_one_query(published, staff_a, staff_a2):
+    people = Person.objects.filter(pk__in=[staff_a.person.pk, staff_a2.person.pk])
+    with CaptureQueriesContext(connection) as captured:
+        means = assessment.annual_previews(people=people.values("pk"), year=2026)
+    assert len(captured.captured_queries) == 1
+    assert means[staff_a2.person.pk] == assessment.annual_preview(person=staff_a2.person, year=2026)
 
 
 # ---- lazy help texts --------------------------------------------------------------------------
