@@ -283,8 +283,7 @@ class CatalogImport:
     # ---- writing -------------------------------------------------------------------------
 
     def _apply(self, planned: dict[str, list[_Row]]) -> None:
-        for row in planned.get(PRODUCTS, []):
-            self._guard(row, self._apply_product)
+        self._apply_products(planned.get(PRODUCTS, []))
         quotas = planned.get(QUOTAS, [])
         # Updates go first, so a quota shortened in the same file makes room for its successor.
         existing = [r for r in quotas if self._find_quota(r) is not None]
@@ -308,34 +307,54 @@ class CatalogImport:
         else:
             self.result.unchanged += 1
 
-    def _apply_product(self, row: _Row) -> None:
+    def _apply_products(self, rows: list[_Row]) -> None:
+        """Write every product of the sheet at once; rows are matched to stored products by code."""
+        stored: dict[str, Product] = {}
+        for product in (
+            Product.objects.filter(**self.owner_filter())
+            .select_related("group")
+            .prefetch_related("position_groups")
+        ):
+            stored.setdefault(product.code.casefold(), product)  # as .first() in model order
+        writes, written = [], []
+        for row in rows:
+            write = self._product_write(row, stored.get(row.values["code"].casefold()))
+            if write is None:
+                self._count(PRODUCTS, False, False)
+            else:
+                writes.append(write)
+                written.append(row)
+        new = {id(w) for w in writes if w.product.pk is None}
+        try:
+            services.product_bulk_save(by=self.by, writes=writes, reason=_("Nhập từ Excel"))
+        except services.ProductBulkError as exc:
+            for index, messages in exc.problems.items():
+                for message in messages:
+                    self._issue(written[index], PRODUCTS, "", message)
+            # The other rows are still written, so the later sheets are checked against them
+            # and every problem of the file is listed; the whole import is rolled back after.
+            writes = [w for i, w in enumerate(writes) if i not in exc.problems]
+            services.product_bulk_save(by=self.by, writes=writes, reason=_("Nhập từ Excel"))
+        for write in writes:
+            self._count(PRODUCTS, id(write) in new, True)
+
+    def _product_write(self, row: _Row, product: Product | None) -> services.ProductWrite | None:
+        """What to write for a row, or None when the stored product already says the same."""
         values = dict(row.values)
         code = values.pop("code")
         groups = [self.position_groups[c.casefold()] for c in values.pop("position_groups")]
         values["group"] = self.groups[values["group"].casefold()]
         values["complexity"] = values["complexity"] or Decimal("1.0")
-        product = Product.objects.filter(code__iexact=code, **self.owner_filter()).first()
         if product is None:
             values["active_from"] = values["active_from"] or timezone.localdate()
-            services.product_create(
-                by=self.by, **self.owner_filter(), code=code, position_groups=groups, **values
-            )
-            self._count(PRODUCTS, True, False)
-            return
+            new = Product(**self.owner_filter(), code=code, **values)
+            return services.ProductWrite(new, position_groups=groups)
         values["active_from"] = values["active_from"] or product.active_from
         changes = {k: v for k, v in values.items() if getattr(product, k) != v}
-        same_groups = {g.pk for g in groups} == set(
-            product.position_groups.values_list("pk", flat=True)
-        )
-        if changes or not same_groups:
-            services.product_update(
-                product=product,
-                by=self.by,
-                position_groups=None if same_groups else groups,
-                reason=_("Nhập từ Excel"),
-                **changes,
-            )
-        self._count(PRODUCTS, False, bool(changes) or not same_groups)
+        same_groups = {g.pk for g in groups} == {g.pk for g in product.position_groups.all()}
+        if not changes and same_groups:
+            return None
+        return services.ProductWrite(product, changes, None if same_groups else groups)
 
     def _find_quota(self, row: _Row) -> Quota | None:
         group = self.position_groups[row.values["group"].casefold()]

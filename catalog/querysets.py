@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -135,6 +138,42 @@ class QuotaQuerySet(models.QuerySet):
         if end is not None:
             query &= Q(valid_from__lte=end)
         return self.filter(query)
+
+    def nearest_per_group(
+        self, places: Iterable[tuple[OrgUnit, date]]
+    ) -> dict[tuple[OrgUnit, date], dict[int, Decimal]]:
+        """Per (unit, date), the monthly quota in force of each group id, read in one query.
+
+        The quota set by the nearest unit at or above the unit wins; at that unit, the one with
+        the latest `valid_from`. Narrow the queryset first (by group, say) to read fewer rows.
+        """
+        owners = {place: ancestor_paths(place[0].path) for place in places}
+        if not owners:
+            return {}
+        days = [on for _unit, on in owners]
+        rows = defaultdict(list)
+        for row in (
+            self.overlapping(min(days), max(days))
+            .filter(unit__path__in={path for paths in owners.values() for path in paths})
+            .order_by()  # sorted below; Meta's ordering would join the group table for nothing
+            .values_list("unit__path", "valid_from", "valid_to", "group_id", "per_month")
+        ):
+            rows[row[0]].append(row[1:])
+        nearest = {}
+        for (unit, on), paths in owners.items():
+            in_force = sorted(
+                (depth, valid_from, group_id, per_month)
+                for depth, path in enumerate(paths)  # root first
+                for valid_from, valid_to, group_id, per_month in rows[path]
+                if valid_from <= on and (valid_to is None or valid_to >= on)
+            )
+            # Nearest and latest sort last, so they overwrite the others of their group.
+            nearest[(unit, on)] = {group_id: per_month for *_, group_id, per_month in in_force}
+        return nearest
+
+    def per_group_for(self, unit: OrgUnit, on: date) -> dict[int, Decimal]:
+        """`nearest_per_group` of one unit and date: the whole quota table of a unit."""
+        return self.nearest_per_group([(unit, on)])[(unit, on)]
 
     def manageable_by(self, user: User, on: date | None = None) -> QuotaQuerySet:
         reach = manage_reach(user, on)

@@ -23,7 +23,7 @@ from ..forms import (
     VersionRetireForm,
     add_service_errors,
 )
-from ..models import CriteriaSet, VersionStatus
+from ..models import CriteriaSet, Quota, VersionStatus
 from .common import (
     get_set_for_user,
     get_set_to_manage,
@@ -290,8 +290,8 @@ def criteria_lookup(request):
         unit, on = form.cleaned_data["unit"], form.cleaned_data["on"]
         context["unit"], context["on"], context["searched"] = unit, on, True
         context["version"] = services.criteria_version_for(unit=unit, on=on)
+        quotas = Quota.objects.per_group_for(unit, on)
         context["quotas"] = [
-            (group, services.quota_for(unit=unit, group=group, on=on))
-            for group in JobPositionGroup.objects.all()
+            (group, quotas.get(group.pk)) for group in JobPositionGroup.objects.all()
         ]
     return render(request, "catalog/lookup.html", context)

@@ -7,7 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from catalog import imports, workbook
@@ -335,6 +338,118 @@ def test_a_failure_while_writing_rolls_back_the_rows_already_written(run, monkey
     result = run(xlsx(good_sheets()))
     assert "Trang “Bảng quy đổi”, dòng 3: Lỗi giả lập." in [str(i) for i in result.issues]
     assert counts()[:4] == (0, 0, 0, 0)
+
+
+# ---- many products at once ----------------------------------------------------------------
+
+
+def product_rows(count: int, prefix: str = "SP") -> list[list]:
+    """`count` valid product rows, every third without position groups."""
+    positions = ("", "CMNV", "CMNV; LDQL")
+    return [
+        [
+            *(f"{prefix}{n:04d}", f"Sản phẩm {n}", "văn bản", "ABCD"[n % 4], 1 + n % 3, None),
+            *(None, positions[n % 3], "01/07/2025", None, None),
+        ]
+        for n in range(count)
+    ]
+
+
+def products_only(rows: list[list]) -> bytes:
+    return xlsx({"Sản phẩm": [PRODUCT_HEADER, *rows]})
+
+
+def test_a_bad_row_among_many_writes_nothing_and_names_the_row(run):
+    run(xlsx(good_sheets()))
+    before = counts()
+    rows = product_rows(300)
+    # Each cell is fine; only the dates the product ends up with break the rule: a missing start
+    # is today for a new product and the stored start for an existing one.
+    rows[150] = ["MOI01", "Sản phẩm mới", "hồ sơ", "B", 1, None, None, None, None, "01/01/2020"]
+    rows.append(["VB01", "Dự thảo văn bản", "văn bản", "B", 4, 2, 40, "CMNV", None, "30/06/2025"])
+    result = run(products_only(rows))
+    assert [str(issue) for issue in result.issues] == [
+        "Trang “Sản phẩm”, dòng 152: Ngày kết thúc phải sau hoặc trùng ngày bắt đầu.",
+        "Trang “Sản phẩm”, dòng 302: Ngày kết thúc phải sau hoặc trùng ngày bắt đầu.",
+    ]
+    assert sum(result.created.values()) + sum(result.updated.values()) == 0
+    assert counts() == before
+
+
+def test_a_code_repeated_far_down_a_long_sheet_is_refused(run):
+    rows = product_rows(300)
+    rows[250][0] = "  sp0010 "
+    before = counts()
+    result = run(products_only(rows))
+    assert [str(issue) for issue in result.issues] == [
+        "Trang “Sản phẩm”, dòng 252: Trùng với dòng 12 của cùng trang."
+    ]
+    assert counts() == before
+
+
+def test_reimport_changes_only_what_differs_and_keeps_what_the_sheet_leaves_out(
+    run, position_groups
+):
+    run(products_only(product_rows(30)))
+    stamps = dict(Product.objects.values_list("code", "updated_at"))
+    events = AuditEvent.objects.count()
+    rows = product_rows(30)
+    rows[0][4] = "1,5"  # coefficient 1 → 1.5
+    rows[1][7] = "LDQL"  # position groups CMNV → LDQL
+    rows[2][7] = ""  # CMNV, LDQL → every group
+    rows[3][8] = None  # no start date: the stored one stays
+    rows[4][0] = "sp0004"  # the code matches whatever its case
+    rows.append(["SP0100", "Sản phẩm mới", "hồ sơ", "C", 2, None, None, "CMNV", None, None, None])
+    result = run(products_only(rows))
+    assert result.ok, [str(i) for i in result.issues]
+    assert (result.created["products"], result.updated["products"]) == (1, 3)
+    assert result.unchanged == 27
+    products = {p.code: p for p in Product.objects.prefetch_related("position_groups")}
+    assert len(products) == 31 and "sp0004" not in products
+    assert products["SP0000"].coefficient == Decimal("1.5")
+    assert [g.code for g in products["SP0001"].position_groups.all()] == ["LDQL"]
+    assert not products["SP0002"].position_groups.exists()
+    assert products["SP0003"].active_from == date(2025, 7, 1)
+    assert products["SP0100"].active_from == timezone.localdate()
+    assert products["SP0100"].complexity == Decimal("1.0")
+    touched = {code for code, p in products.items() if p.updated_at != stamps.get(code)}
+    assert touched == {"SP0000", "SP0001", "SP0002", "SP0100"}
+    new_events = AuditEvent.objects.order_by("pk")[events:]
+    assert [(e.action, e.object_repr.split(" ")[0], e.changes) for e in new_events] == [
+        ("catalog.product_update", "SP0000", {"coefficient": ["1.000", "1.5"]}),
+        ("catalog.product_update", "SP0001", {"position_groups": [["CMNV"], ["LDQL"]]}),
+        ("catalog.product_update", "SP0002", {"position_groups": [["CMNV", "LDQL"], []]}),
+        ("catalog.product_create", "SP0100", new_events[3].changes),
+    ]
+    assert {e.reason for e in new_events[:3]} == {"Nhập từ Excel"}
+
+
+def test_the_audit_trail_records_each_imported_product_in_the_chain(run, root):
+    run(xlsx(good_sheets()))
+    created = AuditEvent.objects.filter(action="catalog.product_create").order_by("pk")
+    assert [e.object_repr.split(" ")[0] for e in created] == ["VB01", "BC01", "HS01"]
+    assert {e.actor for e in created} == {root}
+    assert created[0].changes["coefficient"] == [None, "4"]
+    assert created[2].changes["position_groups"] == [[], ["CMNV", "LDQL"]]
+    assert created[0].unit_path == Product.objects.get(code="VB01").owner_unit.path
+    out = io.StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "Chuỗi nhật ký toàn vẹn" in out.getvalue()
+
+
+def test_importing_many_products_costs_no_more_queries_than_a_few(run):
+    def queries(rows: list[list]) -> int:
+        data = products_only(rows)
+        with CaptureQueriesContext(connection) as captured:
+            assert run(data).ok
+        return len(captured)
+
+    run(xlsx(good_sheets()))  # the owner's catalog is not empty
+    assert queries(product_rows(5, "A")) == queries(product_rows(200, "B"))
+    few_changed, many_changed = product_rows(5, "A"), product_rows(200, "B")
+    for row in few_changed + many_changed:
+        row[4], row[7] = 3, "LDQL"
+    assert queries(few_changed) == queries(many_changed)
 
 
 # ---- the command and the page -------------------------------------------------------------
