@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from .models import (
     EvaluationRole,
     EvaluationState,
     Period,
+    PeriodPolicy,
     PeriodState,
     QuarterResult,
     Rating,
@@ -163,10 +164,16 @@ class Score:
     lines: tasklines.Lines
 
 
-def compute(evaluation: Evaluation, general=None, organizing=None) -> Score:
-    """The live score of an evaluation from its data (pure engine over today's rows)."""
+def compute(
+    evaluation: Evaluation, general=None, organizing=None, *, lines: tasklines.Lines | None = None
+) -> Score:
+    """The live score of an evaluation from its data (pure engine over today's rows).
+
+    `lines` are the person's task lines when the caller read them for many people at once.
+    """
     rules = tasklines.rules_of(evaluation.criteria_version)
-    lines = tasklines.build_lines(evaluation.person, evaluation.period)
+    if lines is None:
+        lines = tasklines.build_lines(evaluation.person, evaluation.period)
     general = (
         general if general is not None else (evaluation.head_general or evaluation.self_general)
     )
@@ -768,33 +775,71 @@ def appeal_resolve(
 # ---- locking the period after the appeal window --------------------------------------------
 
 
-def period_lock_blocker(period: Period, today: date | None = None) -> str | None:
-    """Why the period cannot lock yet (in Vietnamese), or None once every appeal is settled."""
-    today = today or timezone.localdate()
+def _lock_blocker(period: Period, facts: dict | None, pending: int, appeal_days: int, today):
+    """Why the period cannot lock yet, from its evaluations' facts and its open appeals."""
     if period.state == PeriodState.LOCKED:
         return _("Kỳ %(p)s đã khóa.") % {"p": period}
-    evaluations = Evaluation.objects.filter(period=period)
-    if not evaluations.exists():
+    if not facts:
         return _("Kỳ %(p)s chưa có kết quả nào được công bố.") % {"p": period}
-    unpublished = evaluations.exclude(state=EvaluationState.PUBLISHED).count()
-    if unpublished:
+    if facts["unpublished"]:
         return _("Kỳ %(p)s còn %(n)s phiếu đánh giá chưa công bố.") % {
             "p": period,
-            "n": unpublished,
+            "n": facts["unpublished"],
         }
     # The window runs from each publication, so the latest one decides when it closes.
-    latest = evaluations.aggregate(latest=Max("published_at"))["latest"]
-    if latest is not None:
-        window_ends = add_working_days(timezone.localtime(latest).date(), appeal_days(period))
+    if facts["latest"] is not None:
+        window_ends = add_working_days(timezone.localtime(facts["latest"]).date(), appeal_days)
         if today <= window_ends:
             return _("Kỳ %(p)s còn trong thời hạn khiếu nại (đến hết ngày %(d)s).") % {
                 "p": period,
                 "d": window_ends.strftime("%d/%m/%Y"),
             }
-    pending = Appeal.objects.filter(evaluation__period=period, status=AppealStatus.OPEN).count()
     if pending:
         return _("Kỳ %(p)s còn %(n)s khiếu nại chưa giải quyết.") % {"p": period, "n": pending}
     return None
+
+
+def period_lock_blockers(periods, today: date | None = None) -> dict[int, str | None]:
+    """`period_lock_blocker` of each period by id, in three queries for any number of periods."""
+    periods = list(periods)
+    if not periods:
+        return {}
+    today = today or timezone.localdate()
+    ids = [p.pk for p in periods]
+    facts = {
+        row["period"]: row
+        for row in Evaluation.objects.filter(period__in=ids)
+        .values("period")
+        .annotate(
+            unpublished=Count("pk", filter=~Q(state=EvaluationState.PUBLISHED)),
+            latest=Max("published_at"),
+        )
+        .order_by()
+    }
+    pending = dict(
+        Appeal.objects.filter(evaluation__period__in=ids, status=AppealStatus.OPEN)
+        .values("evaluation__period")
+        .annotate(n=Count("pk"))
+        .values_list("evaluation__period", "n")
+        .order_by()
+    )
+    blocs = {p.bloc for p in periods} | {""}
+    policies = {p.bloc: p for p in PeriodPolicy.objects.filter(bloc__in=blocs)}
+    return {
+        period.pk: _lock_blocker(
+            period,
+            facts.get(period.pk),
+            pending.get(period.pk, 0),
+            services.policy_among(policies, period.bloc).appeal_days,
+            today,
+        )
+        for period in periods
+    }
+
+
+def period_lock_blocker(period: Period, today: date | None = None) -> str | None:
+    """Why the period cannot lock yet (in Vietnamese), or None once every appeal is settled."""
+    return period_lock_blockers([period], today)[period.pk]
 
 
 @transaction.atomic
@@ -824,14 +869,15 @@ def period_lock(*, period: Period, by: User | None, today: date | None = None) -
 def periods_lock_after_appeals(*, today: date | None = None) -> int:
     """The daily beat: lock every period whose results are published and whose appeals are done."""
     today = today or timezone.localdate()
-    candidates = (
+    candidates = list(
         Period.objects.exclude(state=PeriodState.LOCKED)
         .filter(end__lt=today, evaluations__state=EvaluationState.PUBLISHED)
         .distinct()
     )
+    blockers = period_lock_blockers(candidates, today)
     locked = 0
     for period in candidates:
-        if period_lock_blocker(period, today) is None:
+        if blockers[period.pk] is None:
             period_lock(period=period, by=None, today=today)
             locked += 1
     return locked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,10 +52,17 @@ class ConflictError(ValidationError):
 # ---- periods ------------------------------------------------------------------------------
 
 
-def policy_for(bloc: str) -> PeriodPolicy:
-    """The bloc's own policy, else the province-wide one, else the defaults (monthly, 25th)."""
-    policies = {p.bloc: p for p in PeriodPolicy.objects.filter(bloc__in=[bloc, ""])}
+def policy_among(policies: Mapping[str, PeriodPolicy], bloc: str) -> PeriodPolicy:
+    """The bloc's own policy, else the province-wide one, else the defaults (monthly, 25th).
+
+    `policies` are stored policies by bloc; those of other blocs are ignored.
+    """
     return policies.get(bloc) or policies.get("") or PeriodPolicy(bloc="")
+
+
+def policy_for(bloc: str) -> PeriodPolicy:
+    """`policy_among` the stored policies, read for one bloc."""
+    return policy_among({p.bloc: p for p in PeriodPolicy.objects.filter(bloc__in=[bloc, ""])}, bloc)
 
 
 def _bounds(kind: str, year: int, number: int) -> tuple[date, date, int, int]:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from catalog.models import CriteriaSetVersion
-from catalog.services import quota_for
+from catalog.models import CriteriaSetVersion, Quota
 from orgunits.models import Assignment, Person
 
 from . import scoring
@@ -40,42 +41,56 @@ def _days_in(assignments, period: Period, unit_ids: set[int] | None = None) -> i
     return len(days)
 
 
-def baseline_quota(person: Person, period: Period) -> Decimal | None:
-    """The quota of the person's job-position group for the period, prorated to days worked."""
-    if not person.job_position_id:
-        return None
-    assignments = list(
-        Assignment.objects.filter(person=person, is_primary=True)
+def _by_person(rows: Iterable) -> defaultdict[int, list]:
+    """Rows by their person id, in the order read."""
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.person_id].append(row)
+    return grouped
+
+
+def baseline_quotas(people: list[Person], period: Period) -> dict[int, Decimal]:
+    """The quota of each person's job-position group for the period, prorated to days worked.
+
+    Two queries for any number of people; people without a quota are left out.
+    """
+    ids = [p.pk for p in people if p.job_position_id]
+    if not ids:
+        return {}
+    assignments = _by_person(
+        Assignment.objects.filter(person__in=ids, is_primary=True)
         .overlapping(period.start, period.end)
         .select_related("unit")
+        .annotate(position_group=F("person__job_position__group"))
     )
     if not assignments:
-        return None
-    last = max(assignments, key=lambda a: a.start)
-    monthly = quota_for(
-        unit=last.unit,
-        group=person.job_position.group,
-        on=min(period.end, max(last.start, period.start)),
-    )
-    if monthly is None:
-        return None
+        return {}
+    # The quota is read in the unit of the latest assignment, on its first day in the period.
+    asks = {}
+    for person_id, held in assignments.items():
+        last = max(held, key=lambda a: a.start)
+        asks[person_id] = (last, min(period.end, max(last.start, period.start)))
+    quotas = Quota.objects.filter(
+        group__in={last.position_group for last, _on in asks.values()}
+    ).nearest_per_group((last.unit, on) for last, on in asks.values())
     months = 1 if period.kind == Frequency.MONTHLY else 3
-    worked = _days_in(assignments, period)
-    return (monthly * months * Decimal(worked) / Decimal(period.days)).quantize(Decimal("0.01"))
+    prorated = {}
+    for person_id, (last, on) in asks.items():
+        monthly = quotas[(last.unit, on)].get(last.position_group)
+        if monthly is None:
+            continue
+        worked = _days_in(assignments[person_id], period)
+        prorated[person_id] = (monthly * months * Decimal(worked) / Decimal(period.days)).quantize(
+            Decimal("0.01")
+        )
+    return prorated
 
 
-def build_lines(person: Person, period: Period) -> Lines:
-    """Each plan item is a line; approved work outside the plan is a line with assigned 0."""
-    items = list(
-        PlanItem.objects.filter(person=person, period=period, status=PlanStatus.ASSIGNED)
-        .select_related("product")
-        .order_by("pk")
-    )
-    entries = list(
-        WorkEntry.objects.filter(person=person, period=period, status=EntryStatus.APPROVED)
-        .select_related("product")
-        .order_by("pk")
-    )
+def _assemble(items: list[PlanItem], entries: list[WorkEntry], quota: Decimal | None) -> Lines:
+    """Each plan item is a line; approved work outside the plan is a line with assigned 0.
+
+    Without plan items the baseline quota stands in for them; `quota` is read only then.
+    """
     by_item: dict[int, list[WorkEntry]] = defaultdict(list)
     outside: list[WorkEntry] = []
     for entry in entries:
@@ -97,7 +112,6 @@ def build_lines(person: Person, period: Period) -> Lines:
         )
         labels.append(item.product.name)
     if not items:
-        quota = baseline_quota(person, period)
         if not quota:
             reason = _("Không có nhiệm vụ được giao và không có định mức cho nhóm vị trí việc làm.")
             return Lines((), (), reason)
@@ -118,6 +132,29 @@ def build_lines(person: Person, period: Period) -> Lines:
         )
         labels.append(_("%(p)s (ngoài kế hoạch)") % {"p": entry.product.name})
     return Lines(tuple(lines), tuple(labels))
+
+
+def build_lines_for(people: Iterable[Person], period: Period) -> dict[int, Lines]:
+    """The lines of each person for the period, by person id, in at most four queries."""
+    people = list(people)
+    ids = [p.pk for p in people]
+    items: dict[int, list[PlanItem]] = _by_person(
+        PlanItem.objects.filter(person__in=ids, period=period, status=PlanStatus.ASSIGNED)
+        .select_related("product")
+        .order_by("pk")
+    )
+    entries: dict[int, list[WorkEntry]] = _by_person(
+        WorkEntry.objects.filter(person__in=ids, period=period, status=EntryStatus.APPROVED)
+        .select_related("product")
+        .order_by("pk")
+    )
+    quotas = baseline_quotas([p for p in people if p.pk not in items], period)
+    return {p.pk: _assemble(items[p.pk], entries[p.pk], quotas.get(p.pk)) for p in people}
+
+
+def build_lines(person: Person, period: Period) -> Lines:
+    """Each plan item is a line; approved work outside the plan is a line with assigned 0."""
+    return build_lines_for([person], period)[person.pk]
 
 
 def rules_of(version: CriteriaSetVersion | None) -> scoring.ScoringRules:

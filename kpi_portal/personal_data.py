@@ -95,7 +95,9 @@ def collect(user: User) -> dict[str, Any]:
         "profile": as_dict(person) if person else None,
     }
     for key, _title, rows in sections(user):
-        data[key] = [as_dict(row) for row in rows.order_by("pk")]
+        # Foreign keys are shown by name: fetch them with the rows, not one query per row.
+        related = [f.name for f in rows.model._meta.concrete_fields if f.is_relation]
+        data[key] = [as_dict(row) for row in rows.select_related(*related).order_by("pk")]
     return data
 
 

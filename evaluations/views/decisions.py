@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from orgunits.models import OrgUnit
 
-from .. import assessment, permissions
+from .. import assessment, permissions, tasklines
 from ..forms_assessment import DecisionForm
 from ..models import Evaluation, EvaluationRole, EvaluationState, Period, Rating
 from . import scorecard
@@ -88,11 +88,13 @@ def decision_list(request):
 def _live_queue(unit: OrgUnit, period: Period) -> list[Evaluation]:
     """The queue with undecided scores recomputed in memory (nothing saved), people first."""
     queue = list(assessment.decision_queue(unit, period))
-    for evaluation in sorted(queue, key=lambda e: e.role == EvaluationRole.LEADER):
-        if evaluation.is_decided:
-            continue
+    for evaluation in queue:
+        evaluation.period = period  # the engine reads it for every row: spare a query each
+    undecided = [e for e in queue if not e.is_decided]
+    lines = tasklines.build_lines_for([e.person for e in undecided], period)
+    for evaluation in sorted(undecided, key=lambda e: e.role == EvaluationRole.LEADER):
         try:
-            result = assessment.compute(evaluation).result
+            result = assessment.compute(evaluation, lines=lines[evaluation.person_id]).result
         except ValidationError:
             continue
         evaluation.general_score, evaluation.task_score = result.general, result.task

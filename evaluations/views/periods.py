@@ -41,12 +41,12 @@ def period_list(request):
             request.user, period
         )
         period.can_reopen = period.is_locked
-        # Locking by hand is offered once the appeal window is over, before the lock date.
-        period.can_lock = (
-            not period.is_locked
-            and period.next_state != PeriodState.LOCKED
-            and permissions.can_lock_period(request.user, period)
-        )
+    # Locking by hand is offered once the appeal window is over, before the lock date; the
+    # lock action asks `period_lock_blocker` again, so this only decides the button.
+    candidates = [p for p in page if not p.is_locked and p.next_state != PeriodState.LOCKED]
+    lockable = permissions.lockable_periods(request.user, candidates)
+    for period in page:
+        period.can_lock = period.pk in lockable
     policies = {p.bloc: p for p in PeriodPolicy.objects.all()}
     rows = [
         (PROVINCE_SLUG if code == "" else code, policies.get(code) or PeriodPolicy(bloc=code))

@@ -32,6 +32,19 @@ class OrgUnitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return OrgUnit.objects.visible_to(self.request.user).select_related("sector")
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # The serializer looks parents up in this cache: one query for the page, not one per parent.
+        paths = {unit.path[: -OrgUnit.steplen] for unit in page or ()} - {""}
+        codes = OrgUnit.objects.filter(path__in=paths).values_list("path", "code")
+        self.parent_codes = dict(codes)
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["parent_codes"] = getattr(self, "parent_codes", {})
+        return context
+
 
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Person.objects.none()  # the model, for the schema; rows: get_queryset
