@@ -267,8 +267,13 @@ def evidence_path(instance, filename: str) -> str:
 class WorkEntry(models.Model):
     """Nhật ký công việc: one completed product as logged by a person, and its review."""
 
+    # The period keeps its own index although entry_period_status leads with it: reading a
+    # quarter out of a year in period order needs no bitmap, whatever work_mem is (measured).
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="entries")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="entries")
+    # entry_person_period leads with the person and serves every lookup by person.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     # Where the person worked when logging: the review queue and rollups filter on it.
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=8)
@@ -313,13 +318,23 @@ class WorkEntry(models.Model):
     exempt = models.BooleanField(_("có lý do khách quan"), default=False)
     exempt_reason = models.CharField(_("lý do khách quan"), max_length=255, blank=True)
     exempt_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("ý kiến người duyệt"), max_length=500, blank=True)
@@ -342,6 +357,18 @@ class WorkEntry(models.Model):
                 name="entry_review_queue",
             ),
             models.Index(fields=["period", "status"], name="entry_period_status"),
+            # Almost always empty: partial indexes keep the user-deletion checks fast without
+            # an entry per row (a full index each was as big as the period's).
+            models.Index(
+                fields=["exempt_confirmed_by"],
+                condition=Q(exempt_confirmed_by__isnull=False),
+                name="entry_exempt_confirmed_by",
+            ),
+            models.Index(
+                fields=["reviewed_on_behalf_of"],
+                condition=Q(reviewed_on_behalf_of__isnull=False),
+                name="entry_on_behalf_of",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
