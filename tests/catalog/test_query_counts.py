@@ -303,12 +303,3 @@ def test_catalog_export_uses_constant_queries(
     products = [row[0] for row in read_rows(body)]
     assert sum(str(code).startswith("QB") for code in products) == 20
     assert few == many
-
-
-def test_every_url_name_of_the_catalog_is_classified():
-    from catalog import urls
-
-    names = {f"catalog:{p.name}" for p in urls.urlpatterns}
-    assert names == set(LIST_VIEWS) | set(NOT_LIST_VIEWS)
-    assert not set(LIST_VIEWS) & set(NOT_LIST_VIEWS)
-    assert all(callable(globals().get(test)) for test in LIST_VIEWS.values())

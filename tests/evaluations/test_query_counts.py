@@ -6,8 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +27,7 @@ from evaluations.models import (
 )
 from orgunits import services as org_services
 from orgunits.models import AssignmentRole, JobPosition, OrgUnit, Person, UnitKind, User
+from tests.query_counts import few_and_many
 
 from .assessment_helpers import DECISION_DATE, FULL, give_work
 from .view_helpers import bulk_submitted, log
@@ -103,20 +102,10 @@ NOT_LIST_VIEWS = {
 }
 
 
-def _queries(client, url: str, **headers) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
-    assert response.status_code == 200, url
-    return len(captured)
-
-
 def _grow(client, url: str, add, **headers) -> tuple[int, int, str]:
     """Queries for the page as it is and after `add()`, and the page after."""
-    _queries(client, url, **headers)  # warm per-process caches (content types, 2FA)
-    few = _queries(client, url, **headers)
-    add()
-    many = _queries(client, url, **headers)
-    return few, many, client.get(url, **headers).content.decode()
+    few, many, body = few_and_many(client, url, add, **headers)
+    return few, many, body.decode()
 
 
 def _hire(unit: OrgUnit, count: int, prefix: str, role=AssignmentRole.STAFF) -> list[Person]:

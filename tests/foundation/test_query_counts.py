@@ -337,26 +337,3 @@ def test_api_published_results_use_constant_queries(
     rows = json.loads(body)["results"]
     assert sum(row["hrmis_code"].startswith("QB") for row in rows) == 20
     assert few == many
-
-
-def test_every_url_name_of_the_portal_is_classified():
-    from django.urls import URLResolver, get_resolver
-
-    theirs = {*THIRD_PARTY_NAMESPACES, "orgunits", "catalog", "evaluations", "reports"}
-
-    def names(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = pattern.namespace or ""
-                if inner in theirs:
-                    continue
-                yield from names(
-                    pattern.url_patterns, f"{namespace}{inner}:" if inner else namespace
-                )
-            elif pattern.name:
-                yield f"{namespace}{pattern.name}"
-
-    ours = set(names(get_resolver().url_patterns)) - set(THIRD_PARTY_URL_NAMES)
-    assert ours == set(LIST_VIEWS) | set(NOT_LIST_VIEWS)
-    assert not set(LIST_VIEWS) & set(NOT_LIST_VIEWS)
-    assert all(callable(globals().get(test)) for test in LIST_VIEWS.values())

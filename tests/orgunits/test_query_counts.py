@@ -240,12 +240,3 @@ def test_subtree_exports_use_constant_queries(
     codes = [row[0] for row in read_rows(body)]
     assert sum(str(code).startswith("QB") for code in codes) == 20
     assert few == many
-
-
-def test_every_url_name_of_the_organisation_screens_is_classified():
-    from orgunits import urls
-
-    names = {f"orgunits:{p.name}" for p in urls.urlpatterns}
-    assert names == set(LIST_VIEWS) | set(NOT_LIST_VIEWS)
-    assert not set(LIST_VIEWS) & set(NOT_LIST_VIEWS)
-    assert all(callable(globals().get(test)) for test in LIST_VIEWS.values())

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +26,7 @@ from reports.models import (
     UnitPeriodRollup,
 )
 from tests import world
+from tests.query_counts import few_and_many
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.reports.rollup_data"]
@@ -80,20 +79,10 @@ NOT_LIST_VIEWS = {
 }
 
 
-def _queries(client, url: str, **headers) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
-    assert response.status_code == 200, url
-    return len(captured)
-
-
 def _grow(client, url: str, add, **headers) -> tuple[int, int, str]:
     """Queries for the page as it is and after `add()`, and the page after."""
-    _queries(client, url, **headers)  # warm per-process caches (content types, 2FA)
-    few = _queries(client, url, **headers)
-    add()
-    many = _queries(client, url, **headers)
-    return few, many, client.get(url, **headers).content.decode()
+    few, many, body = few_and_many(client, url, add, **headers)
+    return few, many, body.decode()
 
 
 @pytest.fixture
@@ -398,12 +387,8 @@ def test_the_feedback_register_workbook_uses_constant_queries(client_for, staff_
 
     _feedback(staff_a, 2)
     url = reverse("reports:feedback_register") + "?xuat=xlsx"
-    client = client_for(system_admin)
-    _queries(client, url)
-    few = _queries(client, url)
-    _feedback(staff_a, 20, 2)
-    many = _queries(client, url)
-    sheet = load_workbook(BytesIO(client.get(url).content)).active
+    few, many, body = few_and_many(client_for(system_admin), url, lambda: _feedback(staff_a, 20, 2))
+    sheet = load_workbook(BytesIO(body)).active
     titles = [cell.value for row in sheet.iter_rows() for cell in row]
     assert sum(1 for t in titles if str(t).startswith("Góp ý số")) == 22
     assert few == many
