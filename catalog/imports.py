@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,10 +128,21 @@ class CatalogImport:
                 if self.result.issues:
                     raise _Rollback
         except _Rollback:
-            self.result.created.clear()
-            self.result.updated.clear()
-            self.result.unchanged = 0
+            self._discard()
+        except IntegrityError:
+            # Someone saved the same codes between the check and the write: say so, not a 500.
+            self._discard()
+            message = _(
+                "Danh mục vừa được người khác thay đổi trong lúc nhập (trùng mã sản phẩm, định "
+                "mức hoặc dòng quy đổi). Chưa có gì được ghi; vui lòng nhập lại tệp."
+            )
+            self.result.issues.append(Issue("", None, "", message))
         return self.result
+
+    def _discard(self) -> None:
+        self.result.created.clear()
+        self.result.updated.clear()
+        self.result.unchanged = 0
 
     # ---- checking ------------------------------------------------------------------------
 

@@ -541,3 +541,22 @@ def test_import_page_refuses_an_owner_outside_scope(
         },
     )
     assert not Product.objects.exists()
+
+
+def test_a_code_saved_by_someone_else_during_the_import_is_reported_not_a_crash(
+    run, units, make_product, monkeypatch
+):
+    bulk_create = Product.objects.bulk_create
+
+    def someone_saves_hs01_meanwhile(objs, *args, **kwargs):
+        # Another session commits the same code after the bulk save checked the codes.
+        make_product(units["T-A"], "HS01")
+        return bulk_create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Product.objects, "bulk_create", someone_saves_hs01_meanwhile)
+    before = counts()
+    result = run(xlsx(good_sheets()))
+    assert not result.ok
+    assert "vừa được người khác thay đổi trong lúc nhập" in str(result.issues[-1])
+    assert sum(result.created.values()) + sum(result.updated.values()) == 0
+    assert counts() == before
