@@ -145,17 +145,33 @@ def _general(values, rules: scoring.ScoringRules) -> list[Decimal]:
 
 def subordinate_ratings(evaluation: Evaluation) -> list[str]:
     """Ratings of the people a leader approves (their unit's staff and the units below)."""
-    leader_scope = (evaluation.unit.path, roles.rank(evaluation.author_role), None)
-    others = Evaluation.objects.filter(
-        period=evaluation.period, unit__path__startswith=evaluation.unit.path
-    )
-    others = others.exclude(pk=evaluation.pk).select_related("unit")
-    return [
-        other.rating or other.computed_rating
-        for other in others
-        if roles.scope_covers(leader_scope, other.unit.path, other.author_role)
-        and (other.rating or other.computed_rating) not in ("", Rating.NOT_RATED)
-    ]
+    return subordinate_ratings_of([evaluation])[evaluation.pk]
+
+
+def subordinate_ratings_of(leaders: list[Evaluation]) -> dict[int, list[str]]:
+    """`subordinate_ratings` of several leaders' evaluations, from one read of their subtrees."""
+    result: dict[int, list[str]] = {}
+    for period_id in {leader.period_id for leader in leaders}:
+        mine = [leader for leader in leaders if leader.period_id == period_id]
+        subtrees = Q(pk__in=[])
+        for path in {leader.unit.path for leader in mine}:
+            subtrees |= Q(unit__path__startswith=path)
+        others = list(
+            Evaluation.objects.filter(subtrees, period_id=period_id).values_list(
+                "pk", "unit__path", "author_role", "rating", "computed_rating"
+            )
+        )
+        for leader in mine:
+            scope = (leader.unit.path, roles.rank(leader.author_role), None)
+            result[leader.pk] = [
+                rating or computed
+                for pk, path, role, rating, computed in others
+                if pk != leader.pk
+                and path.startswith(leader.unit.path)
+                and roles.scope_covers(scope, path, role)
+                and (rating or computed) not in ("", Rating.NOT_RATED)
+            ]
+    return result
 
 
 @dataclass(frozen=True)
@@ -165,11 +181,17 @@ class Score:
 
 
 def compute(
-    evaluation: Evaluation, general=None, organizing=None, *, lines: tasklines.Lines | None = None
+    evaluation: Evaluation,
+    general=None,
+    organizing=None,
+    *,
+    lines: tasklines.Lines | None = None,
+    subordinates: list[str] | None = None,
 ) -> Score:
     """The live score of an evaluation from its data (pure engine over today's rows).
 
-    `lines` are the person's task lines when the caller read them for many people at once.
+    `lines` (the person's task lines) and, for a leader, `subordinates` (their staff's ratings)
+    are passed when the caller read them for many people at once.
     """
     rules = tasklines.rules_of(evaluation.criteria_version)
     if lines is None:
@@ -182,7 +204,9 @@ def compute(
     if evaluation.role == EvaluationRole.LEADER:
         organizing = organizing if organizing is not None else evaluation.organizing
         leader = scoring.LeaderFactors(
-            subordinate_ratings=tuple(subordinate_ratings(evaluation)),
+            subordinate_ratings=tuple(
+                subordinates if subordinates is not None else subordinate_ratings(evaluation)
+            ),
             organizing=Decimal(organizing if organizing is not None else 0),
         )
     flags = scoring.Flags(evaluation.disciplined, evaluation.degraded, evaluation.unit_corruption)

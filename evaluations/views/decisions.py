@@ -92,9 +92,15 @@ def _live_queue(unit: OrgUnit, period: Period) -> list[Evaluation]:
         evaluation.period = period  # the engine reads it for every row: spare a query each
     undecided = [e for e in queue if not e.is_decided]
     lines = tasklines.build_lines_for([e.person for e in undecided], period)
+    leaders = [e for e in undecided if e.role == EvaluationRole.LEADER]
+    subordinates = assessment.subordinate_ratings_of(leaders)
     for evaluation in sorted(undecided, key=lambda e: e.role == EvaluationRole.LEADER):
         try:
-            result = assessment.compute(evaluation, lines=lines[evaluation.person_id]).result
+            result = assessment.compute(
+                evaluation,
+                lines=lines[evaluation.person_id],
+                subordinates=subordinates.get(evaluation.pk),
+            ).result
         except ValidationError:
             continue
         evaluation.general_score, evaluation.task_score = result.general, result.task

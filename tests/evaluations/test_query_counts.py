@@ -346,12 +346,25 @@ def test_decision_queue_uses_constant_queries(as_user, assessed, units, products
 
     def more():
         people = _hire(units["T-A1"], 15, "QD")
+        for n in range(4):  # teams with a head each: leaders are scored on their staff
+            team = org_services.unit_create(
+                by=User.objects.get(username="root"),
+                parent=units["T-A"],
+                code=f"T-QL{n}",
+                name=f"Tổ QL {n}",
+                kind=UnitKind.TEAM,
+                bloc=units["T-A"].bloc,
+                active_from=units["T-A"].active_from,
+            )
+            people += _hire(team, 1, f"QL{n}", role=AssignmentRole.HEAD)
+            people += _hire(team, 2, f"QN{n}")
         for person in people:
             give_work(person.user, assessed, products["VB"], "3", "3")
         _evaluations(assessed, people, state=EvaluationState.HEAD_ASSESSED, self_general=FULL)
 
     few, many, html = _grow(as_user("head_agency"), url, more)
     assert html.count("Lê Văn QD") >= 15
+    assert html.count("Lê Văn QL") >= 4
     assert few == many
 
 
