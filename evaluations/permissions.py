@@ -8,7 +8,7 @@ from django.utils import timezone
 from orgunits import permissions as org_permissions
 from orgunits import roles
 from orgunits.models import Assignment, AssignmentRole, OrgUnit, Person, Role, User
-from orgunits.querysets import ALL, scope_paths
+from orgunits.querysets import covers, scope_paths
 
 from . import assessment
 from .models import (
@@ -76,11 +76,8 @@ def can_change_period(user: User, period: Period) -> bool:
 
 
 def _oversees(user: User, evaluation: Evaluation) -> bool:
-    # The rule of Evaluation.objects.visible_to, checked on the row: no query per listed row.
-    if evaluation.person.user_id == user.pk:
-        return True
-    paths = scope_paths(user)
-    return paths == ALL or any(evaluation.unit.path.startswith(path) for path in paths)
+    # The scope rule of Evaluation.objects.visible_to, checked on the row: no query per listed row.
+    return covers(scope_paths(user), evaluation.unit.path)
 
 
 def can_see_breakdown(user: User, evaluation: Evaluation) -> bool:
@@ -171,7 +168,7 @@ def can_view_unit_results(user: User, unit: OrgUnit, period: Period) -> bool:
     if not user.is_authenticated:
         return False
     paths = scope_paths(user)
-    if paths == ALL or any(unit.path.startswith(p) for p in paths):
+    if covers(paths, unit.path):
         return True
     if Evaluation.objects.filter(period=period, unit=unit, person__user=user).exists():
         return True
@@ -234,7 +231,7 @@ def can_view_unit_annual(user: User, unit: OrgUnit, year: int) -> bool:
     if not user.is_authenticated:
         return False
     paths = scope_paths(user)
-    if paths == ALL or any(unit.path.startswith(p) for p in paths):
+    if covers(paths, unit.path):
         return True
     if AnnualResult.objects.filter(year=year, unit=unit, person__user=user).exists():
         return True

@@ -8,15 +8,11 @@ from django.utils import timezone
 
 from . import roles
 from .models import Assignment, AssignmentRole, OrgUnit, Person, Role, User
-from .querysets import ALL, scope_paths
+from .querysets import scope_paths
 
 
 def _today(on: date | None) -> date:
     return on or timezone.localdate()
-
-
-def _covers(paths: tuple[str, ...], unit: OrgUnit) -> bool:
-    return paths == ALL or any(unit.path.startswith(p) for p in paths)
 
 
 def is_system_admin(user: User, on: date | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -20,8 +21,8 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _minimal(paths: set[str]) -> tuple[str, ...]:
-    """Drop paths already covered by an ancestor, so the OR list stays short."""
+def outermost(paths: Iterable[str]) -> tuple[str, ...]:
+    """The paths not inside another of them, sorted: an OR list stays short, a sum counts once."""
     kept: list[str] = []
     for path in sorted(paths):
         if not any(path.startswith(parent) for parent in kept):
@@ -46,6 +47,11 @@ def prefix_q(paths: tuple[str, ...], field: str = "path") -> Q:
     return query
 
 
+def covers(paths: tuple[str, ...], path: str) -> bool:
+    """The row-level twin of `prefix_q`: whether `path` lies in one of the subtrees."""
+    return paths == ALL or any(path.startswith(root) for root in paths)
+
+
 def scope_paths(user: User, on: date | None = None) -> tuple[str, ...]:
     """Subtree roots the user oversees on a date: ALL, some paths, or none."""
     from . import roles
@@ -58,7 +64,7 @@ def scope_paths(user: User, on: date | None = None) -> tuple[str, ...]:
 
 
 def _minimal_or_all(paths: set[str] | None) -> tuple[str, ...]:
-    return ALL if paths is None else _minimal(paths)
+    return ALL if paths is None else outermost(paths)
 
 
 class OrgUnitQuerySet(MP_NodeQuerySet):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from orgunits import roles
 from orgunits.models import OrgUnit, Role, User
-from orgunits.querysets import ALL, prefix_q, scope_paths
+from orgunits.querysets import ALL, covers, prefix_q, scope_paths
 
 # ---- exports (báo cáo của tôi) --------------------------------------------------------------
 
@@ -24,8 +24,7 @@ def can_export_unit(user: User, unit: OrgUnit) -> bool:
     """A unit-wide report shows every colleague's scores, so it needs oversight of the unit."""
     if not user.is_authenticated:
         return False
-    paths = scope_paths(user)
-    return paths == ALL or any(unit.path.startswith(path) for path in paths)
+    return covers(scope_paths(user), unit.path)
 
 
 def can_export_units(user: User) -> bool:
@@ -76,10 +75,6 @@ def can_view_province_dashboard(user: User, unit: OrgUnit | None = None, on=None
         return False
     on = on or timezone.localdate()
     return roles.is_system_admin(user, on) or roles.has_role(user, on, Role.ORG_DEPT_VIEWER, unit)
-
-
-def covers(paths: tuple[str, ...], path: str) -> bool:
-    return paths == ALL or any(path.startswith(root) for root in paths)
 
 
 def can_view_team_dashboard(user: User, on=None) -> bool:

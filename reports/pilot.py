@@ -19,7 +19,7 @@ from catalog.querysets import manage_reach
 from kpi_portal import audit
 from kpi_portal.notifications import notify
 from orgunits.models import Assignment, OrgUnit, Role, RoleGrant, Sector
-from orgunits.querysets import ancestor_paths
+from orgunits.querysets import ancestor_paths, covers
 
 from .models import Feedback, FeedbackKind, FeedbackStatus, FeedbackTopic
 from .permissions import can_handle_feedback
@@ -201,7 +201,7 @@ def _check_resolution(by, item: Feedback, version, product) -> None:
             return True
         if owned.owner_sector_id:
             return owned.owner_sector_id in reach.sector_ids
-        return any(owned.owner_unit.path.startswith(p) for p in reach.unit_paths)
+        return covers(reach.unit_paths, owned.owner_unit.path)
 
     if version is not None:
         if item.criteria_set_id and version.criteria_set_id != item.criteria_set_id:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kpi_portal import audit
 from kpi_portal.notifications import notify
 from orgunits.models import OrgUnit, User
+from orgunits.querysets import outermost
 
 from . import permissions
 from .dashboards import DECIDING_KINDS
@@ -80,12 +81,8 @@ def quarter_code(year: int, quarter: int) -> str:
 
 def _roots(body: ReportingBody) -> list[OrgUnit]:
     """The covered subtree roots, without any root inside another (it would count twice)."""
-    roots = sorted(body.covers.all(), key=lambda unit: unit.path)
-    kept: list[OrgUnit] = []
-    for unit in roots:
-        if not any(unit.path.startswith(root.path) for root in kept):
-            kept.append(unit)
-    return kept
+    roots = {unit.path: unit for unit in body.covers.all()}
+    return [roots[path] for path in outermost(roots)]
 
 
 def _percent(part: int, whole: int) -> float | None:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Product, Quota
 from catalog.querysets import ancestor_paths
 from orgunits.models import Assignment, Person
+from orgunits.querysets import outermost
 
 from .. import permissions, services
 from ..forms import PlanDecisionForm, PlanLineFormSet, PlanTargetForm, ProposalForm
@@ -96,7 +97,7 @@ def team_plan(request, period_pk: int):
 def _plan_products(units, on):
     """Products of the catalogs that apply anywhere in the leader's scope; services check each."""
     paths = list(units.values_list("path", flat=True))
-    tops = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
+    tops = outermost(paths)
     above = {a for p in tops for a in ancestor_paths(p)}
     sectors = units.exclude(sector=None).values("sector_id")
     query = Q(owner_unit__path__in=above) | Q(owner_sector_id__in=sectors)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..querysets import ALL
 from ..spreadsheets import Issue
 
 CHUNK = 5000  # keeps IN (...) lists far below PostgreSQL's 65,535 bind parameters
@@ -14,10 +13,6 @@ class Abort(Exception):
     def __init__(self, issues: list[Issue]):
         super().__init__(issues)
         self.issues = sorted(issues, key=lambda issue: issue.row or 0)
-
-
-def covers(paths: tuple[str, ...], path: str) -> bool:
-    return paths == ALL or any(path.startswith(p) for p in paths)
 
 
 def chunks(items: list, size: int = CHUNK):

@@ -23,7 +23,7 @@ from ..models import (
     StaffCategory,
     User,
 )
-from ..querysets import ALL
+from ..querysets import ALL, covers
 from ..spreadsheets import (
     STAFF_COLUMNS,
     CellError,
@@ -35,7 +35,7 @@ from ..spreadsheets import (
     text,
     yes_no,
 )
-from .base import Abort, chunks, covers, date_text
+from .base import Abort, chunks, date_text
 
 STAFF_HEADER = {c.key: c.header for c in STAFF_COLUMNS}
 PERSON_KEYS = (

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..models import Bloc, OrgUnit, Sector, UnitKind, User
-from ..querysets import ALL
+from ..querysets import ALL, covers
 from ..spreadsheets import (
     UNIT_COLUMNS,
     Issue,
@@ -21,7 +21,7 @@ from ..spreadsheets import (
     reference,
     text,
 )
-from .base import Abort, covers
+from .base import Abort
 
 UNIT_HEADER = {c.key: c.header for c in UNIT_COLUMNS}
 UNIT_KEYS = ("name", "short_name", "kind", "bloc", "sector", "active_from", "active_to")

@@ -61,6 +61,13 @@ NOT_LIST_VIEWS = {
 START = date(2025, 7, 1)
 
 
+def _rule(table, by, product, task_type: str):
+    """A conversion line of `table` turning `task_type` into one `product`."""
+    return services.conversion_rule_create(
+        table=table, by=by, task_type=task_type, product=product, coefficient=1
+    )
+
+
 @pytest.fixture
 def many_groups():
     """Add `count` job-position groups named "Nhóm <prefix> <i>"."""
@@ -99,13 +106,7 @@ def test_product_page_with_many_groups_and_conversions_uses_constant_queries(
     def link(count: int, prefix: str):
         product.position_groups.add(*many_groups(count, prefix))
         for i in range(count):
-            services.conversion_rule_create(
-                table=table,
-                by=root,
-                task_type=f"Việc {prefix} {i:03d}",
-                product=product,
-                coefficient=1,
-            )
+            _rule(table, root, product, f"Việc {prefix} {i:03d}")
 
     link(2, "QA")
     few, many, body = few_and_many(
@@ -174,13 +175,7 @@ def test_conversion_table_with_many_rules_uses_constant_queries(
             product = make_product(
                 units["T-A"], f"{prefix}{i:03d}", name=f"Sản phẩm {prefix} {i:03d}"
             )
-            services.conversion_rule_create(
-                table=table,
-                by=root,
-                task_type=f"Việc {prefix} {i:03d}",
-                product=product,
-                coefficient=1,
-            )
+            _rule(table, root, product, f"Việc {prefix} {i:03d}")
 
     add(2, "QA")
     few, many, body = few_and_many(
@@ -286,13 +281,7 @@ def test_catalog_export_uses_constant_queries(
         groups = many_groups(count, prefix)
         for i, group in enumerate(groups):
             product = make_product(units["T-SO"], f"{prefix}{i:03d}", position_groups=[group])
-            services.conversion_rule_create(
-                table=table,
-                by=root,
-                task_type=f"Việc {prefix} {i:03d}",
-                product=product,
-                coefficient=1,
-            )
+            _rule(table, root, product, f"Việc {prefix} {i:03d}")
             services.quota_create(
                 by=root, unit=units["T-SO"], group=group, per_month=Decimal(20), valid_from=START
             )
