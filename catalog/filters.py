@@ -65,7 +65,7 @@ class ProductFilter(django_filters.FilterSet):
 
     def by_owner(self, queryset, name, value):
         kind, pk = value[:1], value[1:]
-        if not pk.isdigit():
+        if not pk.isdecimal():
             return queryset.none()
         return (
             queryset.filter(owner_unit_id=pk)

@@ -65,14 +65,14 @@ class Scope:
     def parse(cls, code: str) -> Scope:
         """`2026-10`, `2026-Q3` or `2026`; ValueError otherwise."""
         code = code.strip().upper()
-        if code.isdigit() and len(code) == 4:
+        if code.isdecimal() and len(code) == 4:
             return cls(ScopeKind.YEAR, int(code), 0)
         year, sep, rest = code.partition("-")
-        if not (sep and year.isdigit() and len(year) == 4):
+        if not (sep and year.isdecimal() and len(year) == 4):
             raise ValueError(code)
         if rest.startswith("Q") and rest[1:] in ("1", "2", "3", "4"):
             return cls(ScopeKind.QUARTER, int(year), int(rest[1:]))
-        if rest.isdigit() and 1 <= int(rest) <= 12:
+        if rest.isdecimal() and 1 <= int(rest) <= 12:
             return cls(ScopeKind.MONTH, int(year), int(rest))
         raise ValueError(code)
 

@@ -74,7 +74,7 @@ def sweep_audit_events() -> int:
         return 0
     ids: dict[str, set[int]] = {"entries": set(), "evaluations": set(), "periods": set()}
     for _pk, object_type, object_id, action in rows:
-        if not object_id.isdigit():
+        if not object_id.isdecimal():
             continue
         if object_type == "evaluations.workentry":
             ids["entries"].add(int(object_id))

@@ -43,10 +43,10 @@ def _prefill(request) -> dict:
     """Initial values from the "Góp ý" buttons of product and criteria-set pages."""
     user, initial = request.user, {}
     product_id, set_id = request.GET.get("san_pham", ""), request.GET.get("bo_tieu_chi", "")
-    if product_id.isdigit():
+    if product_id.isdecimal():
         product = get_object_or_404(Product.objects.visible_to(user), pk=product_id)
         initial.update(topic=FeedbackTopic.PRODUCT, product=product.pk, product_code=product.code)
-    elif set_id.isdigit():
+    elif set_id.isdecimal():
         criteria_set = get_object_or_404(CriteriaSet.objects.visible_to(user), pk=set_id)
         initial.update(topic=FeedbackTopic.CRITERIA_SET, criteria_set=criteria_set.pk)
     return initial

@@ -62,7 +62,7 @@ def annual(request, year: int):
     _check_year(year)
     user = request.user
     picked = request.GET.get("tap_the", "")
-    if picked.isdigit():
+    if picked.isdecimal():
         return redirect("evaluations:collective", year, int(picked))
     units = list(permissions.deciding_units_for(user).order_by("path"))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)

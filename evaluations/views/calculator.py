@@ -19,7 +19,7 @@ def _prepared(data):
     data = data.copy()
     if "add_line" in data:
         key = f"{PREFIX}-TOTAL_FORMS"
-        count = int(data.get(key, "0")) if data.get(key, "").isdigit() else 0
+        count = int(data.get(key, "0")) if data.get(key, "").isdecimal() else 0
         data[key] = str(min(count + 1, TaskLineFormSet.absolute_max))
     if "shown_preset" in data and data.get("preset") != data["shown_preset"]:
         # The groups and their maxima belong to the preset: start again from the maxima.

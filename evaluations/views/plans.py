@@ -177,7 +177,7 @@ def plan_copy_previous(request, period_pk: int):
     user = request.user
     require(permissions.can_review(user))
     period = get_object_or_404(Period, pk=period_pk)
-    ids = {int(v) for v in request.POST.getlist("people") if v.isdigit()}
+    ids = {int(v) for v in request.POST.getlist("people") if v.isdecimal()}
     allowed = plannable_assignments(user, timezone.localdate()).values("person_id")
     people = list(Person.objects.filter(pk__in=ids).filter(pk__in=allowed))
     if not ids or len(people) != len(ids):

@@ -43,7 +43,7 @@ class QueuePaginator(Paginator):
 
     def __init__(self, object_list, per_page: int, *, asked):
         super().__init__(object_list, per_page)
-        wanted = int(asked) if str(asked).isdigit() and int(asked) > 0 else 1
+        wanted = int(asked) if str(asked).isdecimal() and int(asked) > 0 else 1
         self.cap = -(-(wanted * per_page + 1) // COUNT_STEP) * COUNT_STEP
 
     @cached_property
@@ -92,7 +92,7 @@ def review_queue(request):
 
 
 def _entry_ids(values: list[str]) -> list[int]:
-    return sorted({int(v) for v in values if v.isdigit()})
+    return sorted({int(v) for v in values if v.isdecimal()})
 
 
 @login_required

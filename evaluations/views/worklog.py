@@ -139,7 +139,7 @@ def _picker_context(person, form: EntryForm) -> dict:
         FavouriteProduct.objects.filter(person=person).values_list("product_id", flat=True)
     )
     picked = form["product"].value()
-    picked_id = int(picked) if str(picked or "").isdigit() else None
+    picked_id = int(picked) if str(picked or "").isdecimal() else None
     return {
         "recent": WorkEntry.objects.filter(pk__in=list(recent_ids))
         .select_related("product")

@@ -340,6 +340,15 @@ def test_work_log_form_never_answers_500(
     assert response.status_code in (200, 302)
 
 
+@pytest.mark.parametrize("value", ["¹", "²⁰", "①"])
+def test_digits_that_are_not_decimal_numbers_are_refused_not_a_500(logging_client, value):
+    # str.isdigit() accepts these, int() does not: found by the fuzzer above.
+    client, url, _products = logging_client
+    response = client.post(url, {"product": value, "quantity": "1", "completed_on": ""})
+    assert response.status_code == 200
+    assert client.get(reverse("catalog:product_list") + f"?owner=u{value}").status_code == 200
+
+
 @pytest.fixture
 def self_assessing(client_for, staff_a, opened):
     evaluation = Evaluation.objects.get(person__user=staff_a, period=opened)
